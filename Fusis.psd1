@@ -1,0 +1,20 @@
+# Source manifest: build.ps1 stamps ModuleVersion from Directory.Build.props and lays it out in out/Fusis/<version>/.
+@{
+    RootModule           = 'Fusis.Commands.dll'
+    ModuleVersion        = '{{ModuleVersion}}'
+    CompatiblePSEditions = @('Core')
+    GUID                 = '5d0f8f8e-5b0c-4f3e-9a55-3f1f2a3c9b71'
+    Author               = 'Fusis contributors'
+    Copyright            = '(c) Fusis contributors.'
+    Description          = 'Fusis: a dynamic Layer-4 load balancer for Linux on IPVS and Serf.'
+    PowerShellVersion    = '7.6'
+    CmdletsToExport      = @()
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('Linux', 'PSEdition_Core', 'IPVS', 'LoadBalancer', 'Serf')
+        }
+    }
+}

@@ -1,0 +1,254 @@
+#Requires -Version 7.6
+<#
+.SYNOPSIS
+    The one front door of the Fusis repository: build, test, and run commands in the real-kernel lab.
+
+.DESCRIPTION
+    -Task Build   builds the solution and lays out the module in out/Fusis/<version>/ from an explicit file list.
+    -Task Test    Build, then the xunit suites on the host, Pester in a fresh pwsh against the laid-out module,
+                  then the lab suite inside the VM. Prints a count per runner and, last, one line
+                  'N passed, N failed, N skipped'. Exits non-zero on any failure, when nothing ran, or when the
+                  lab could not run.
+    -Task Lab     runs -Command (a shell command) inside the lab VM with the checkout at the same path and the
+                  current directory kept, streams its output and exits with its exit code
+                  (124: timeout, 125: the lab itself failed).
+    -Task Clean   removes build output (out/, bin/, obj/); the lab cache (.lab/) and tools (.tools/) stay.
+
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
+
+.EXAMPLE
+    dotnet pwsh ./build.ps1 -Task Lab -Command 'modprobe ip_vs && ipvsadm -Ln'
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Lab', 'Clean', 'PesterChild')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+
+    # The shell command that -Task Lab runs inside the VM.
+    [string] $Command,
+
+    # Bound on the whole VM lifetime for -Task Lab and the lab suite of -Task Test.
+    [ValidateRange(10, 5400)]
+    [int] $TimeoutSeconds = 900
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$PSStyle.OutputRendering = 'PlainText'
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_NOLOGO = '1'
+
+$RepoRoot = $PSScriptRoot
+$OutDir = Join-Path $RepoRoot 'out'
+$ResultsDir = Join-Path $OutDir 'test-results'
+$LabScript = Join-Path $RepoRoot 'tests/lab/lab.sh'
+$Rid = 'linux-x64'
+$PesterVersion = '6.2.0'
+$PesterManifest = Join-Path $RepoRoot ".tools/packages/pester/$PesterVersion/tools/Pester.psd1"
+
+# What the module folder holds, by source. Every file must exist; a missing one fails the build.
+$ModuleAssemblies = @(
+    'Fusis.Commands.dll'
+    'Fusis.Core.dll'
+    'Fusis.Netlink.dll'
+    'Fusis.Serf.dll'
+    'MessagePack.dll'
+    'MessagePack.Annotations.dll'
+    'Microsoft.NET.StringTools.dll'
+)
+# Host test suites (xunit.v3 executables); the lab suite runs only inside the VM.
+$HostTestProjects = @(
+    'Fusis.Netlink.Tests'
+    'Fusis.Serf.Tests'
+    'Fusis.Core.Tests'
+    'Fusis.Commands.Tests'
+    'Fusis.Daemon.Tests'
+)
+$LabTestProject = 'Fusis.Lab.Tests'
+
+function Invoke-Checked {
+    # A plain function (not advanced) so native arguments such as '-v' pass through untouched.
+    $exe, $rest = $args
+    & $exe @rest | Out-Host
+    if ($LASTEXITCODE -ne 0) {
+        throw "'$exe $($rest -join ' ')' failed with exit code $LASTEXITCODE"
+    }
+}
+
+function Get-ModuleVersion {
+    [xml] $props = Get-Content -Raw -LiteralPath (Join-Path $RepoRoot 'Directory.Build.props')
+    $version = $props.Project.PropertyGroup.VersionPrefix | Where-Object { $_ } | Select-Object -First 1
+    if (-not $version) { throw 'Directory.Build.props has no VersionPrefix' }
+    [string] $version
+}
+
+function Get-ModuleManifestPath {
+    Join-Path $OutDir "Fusis/$(Get-ModuleVersion)/Fusis.psd1"
+}
+
+function Invoke-Build {
+    $stopwatch = [Diagnostics.Stopwatch]::StartNew()
+    Invoke-Checked dotnet build (Join-Path $RepoRoot 'Fusis.slnx') -c $Configuration -nologo -v q '-clp:NoSummary;ErrorsOnly'
+
+    $version = Get-ModuleVersion
+    $moduleDir = Join-Path $OutDir "Fusis/$version"
+    if (Test-Path -LiteralPath $moduleDir) { Remove-Item -Recurse -Force -LiteralPath $moduleDir }
+    $null = New-Item -ItemType Directory -Force -Path $moduleDir
+
+    $binDir = Join-Path $RepoRoot "src/Fusis.Commands/bin/$Configuration/net10.0/$Rid"
+    foreach ($name in $ModuleAssemblies) {
+        $source = Join-Path $binDir $name
+        if (-not (Test-Path -LiteralPath $source)) { throw "module layout: $source is missing" }
+        Copy-Item -LiteralPath $source -Destination $moduleDir
+    }
+    $manifest = (Get-Content -Raw -LiteralPath (Join-Path $RepoRoot 'Fusis.psd1')).Replace('{{ModuleVersion}}', $version)
+    Set-Content -LiteralPath (Join-Path $moduleDir 'Fusis.psd1') -Value $manifest -NoNewline
+    Write-Host "build: module laid out in $moduleDir ($([int]$stopwatch.Elapsed.TotalSeconds) s)"
+}
+
+# Counts from an xunit v2 XML results file (the format xunit.v3 executables write with -result-xml).
+function Read-XunitCounts([string] $path) {
+    [xml] $xml = Get-Content -Raw -LiteralPath $path
+    $counts = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }
+    foreach ($assembly in $xml.assemblies.assembly) {
+        $counts.Passed += [int] $assembly.passed
+        # Errors are failures outside a test (a fixture, a crash): they count as failed.
+        $counts.Failed += [int] $assembly.failed + [int] $assembly.errors
+        $counts.Skipped += [int] $assembly.skipped
+    }
+    $counts
+}
+
+function New-RunnerResult([string] $name, $counts, [int] $exitCode, [string] $problem) {
+    [pscustomobject]@{
+        Runner   = $name
+        Passed   = if ($counts) { $counts.Passed } else { 0 }
+        Failed   = if ($counts) { $counts.Failed } else { 0 }
+        Skipped  = if ($counts) { $counts.Skipped } else { 0 }
+        ExitCode = $exitCode
+        Problem  = $problem
+    }
+}
+
+function Invoke-HostXunit([string] $project) {
+    $exe = Join-Path $RepoRoot "tests/$project/bin/$Configuration/net10.0/$Rid/$project"
+    $xmlPath = Join-Path $ResultsDir "$project.xml"
+    & $exe -noColor -noLogo -reporter quiet -result-xml $xmlPath | Out-Host
+    $exitCode = $LASTEXITCODE
+    if (-not (Test-Path -LiteralPath $xmlPath)) {
+        return New-RunnerResult "xunit $project" $null $exitCode 'no results file'
+    }
+    New-RunnerResult "xunit $project" (Read-XunitCounts $xmlPath) $exitCode $null
+}
+
+function Invoke-PesterSuite {
+    if (-not (Test-Path -LiteralPath $PesterManifest)) {
+        Invoke-Checked dotnet restore (Join-Path $RepoRoot 'tests/pester/PSModules.proj') -v q
+    }
+    $summaryPath = Join-Path $ResultsDir 'pester.json'
+    # A fresh pwsh: a binary module cannot be unloaded, so a rebuilt dll must never meet an old one.
+    $env:FUSIS_MODULE_MANIFEST = Get-ModuleManifestPath
+    & (Join-Path $PSHOME 'pwsh') -NoLogo -NoProfile -NonInteractive -File $PSCommandPath -Task PesterChild | Out-Host
+    $exitCode = $LASTEXITCODE
+    if (-not (Test-Path -LiteralPath $summaryPath)) {
+        return New-RunnerResult 'Pester' $null $exitCode 'no results file'
+    }
+    New-RunnerResult 'Pester' (Get-Content -Raw -LiteralPath $summaryPath | ConvertFrom-Json -AsHashtable) $exitCode $null
+}
+
+function Invoke-PesterChild {
+    Import-Module $PesterManifest -ErrorAction Stop
+    $config = New-PesterConfiguration
+    $config.Run.Path = Join-Path $RepoRoot 'tests/pester'
+    $config.Run.PassThru = $true
+    $config.Output.Verbosity = 'Normal'
+    $config.TestResult.Enabled = $true
+    $config.TestResult.OutputFormat = 'JUnitXml'
+    $config.TestResult.OutputPath = Join-Path $ResultsDir 'pester.xml'
+    $result = Invoke-Pester -Configuration $config
+    $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+    @{ Passed = $result.PassedCount; Failed = $failed; Skipped = $result.SkippedCount } |
+        ConvertTo-Json | Set-Content -LiteralPath (Join-Path $ResultsDir 'pester.json')
+    exit ([int] ($failed -gt 0))
+}
+
+function Invoke-LabSuite {
+    $publishDir = Join-Path $OutDir "lab/$LabTestProject"
+    Invoke-Checked dotnet publish (Join-Path $RepoRoot "tests/$LabTestProject") -c $Configuration -nologo -v q `
+        '-clp:NoSummary;ErrorsOnly' '-p:PublishReadyToRun=true' -o $publishDir
+    $runDir = Join-Path $ResultsDir 'lab'
+    $xmlPath = Join-Path $runDir 'lab.xml'
+
+    & bash $LabScript setup | Out-Host
+    if ($LASTEXITCODE -ne 0) {
+        return New-RunnerResult 'lab' $null $LASTEXITCODE "the lab could not be set up (exit code $LASTEXITCODE)"
+    }
+    $env:FUSIS_LAB_RUN_DIR = $runDir
+    $env:FUSIS_LAB_TIMEOUT = $TimeoutSeconds
+    try {
+        & bash $LabScript run -- sh (Join-Path $RepoRoot 'tests/lab/suite.sh') (Join-Path $publishDir $LabTestProject) | Out-Host
+        $exitCode = $LASTEXITCODE
+    }
+    finally {
+        Remove-Item Env:FUSIS_LAB_RUN_DIR, Env:FUSIS_LAB_TIMEOUT
+    }
+    if ($exitCode -in 124, 125) {
+        $problem = if ($exitCode -eq 124) { 'the lab timed out' } else { 'the lab VM failed' }
+        return New-RunnerResult 'lab' $null $exitCode $problem
+    }
+    if (-not (Test-Path -LiteralPath $xmlPath)) {
+        return New-RunnerResult 'lab' $null $exitCode 'no results file from inside the VM'
+    }
+    New-RunnerResult 'lab' (Read-XunitCounts $xmlPath) $exitCode $null
+}
+
+function Invoke-Test {
+    Invoke-Build
+    if (Test-Path -LiteralPath $ResultsDir) { Remove-Item -Recurse -Force -LiteralPath $ResultsDir }
+    $null = New-Item -ItemType Directory -Force -Path $ResultsDir
+
+    $results = [Collections.Generic.List[object]]::new()
+    foreach ($project in $HostTestProjects) {
+        $results.Add((Invoke-HostXunit $project))
+    }
+    $results.Add((Invoke-PesterSuite))
+    $results.Add((Invoke-LabSuite))
+
+    Write-Host ''
+    foreach ($r in $results) {
+        $note = if ($r.Problem) { " -- FAILED: $($r.Problem)" } elseif ($r.ExitCode -ne 0) { " (exit code $($r.ExitCode))" } else { '' }
+        Write-Host ("{0}: {1} passed, {2} failed, {3} skipped{4}" -f $r.Runner, $r.Passed, $r.Failed, $r.Skipped, $note)
+    }
+    $passed = ($results | Measure-Object Passed -Sum).Sum
+    $failed = ($results | Measure-Object Failed -Sum).Sum
+    $skipped = ($results | Measure-Object Skipped -Sum).Sum
+    # A runner that could not run or exited non-zero without counting a failure still fails the run.
+    $broken = @($results | Where-Object { $_.Problem -or ($_.ExitCode -ne 0 -and $_.Failed -eq 0) }).Count
+    $failed += $broken
+    if ($passed -eq 0) { Write-Host 'no test passed: treating the run as failed' }
+    Write-Host "$passed passed, $failed failed, $skipped skipped"
+    exit ([int] ($failed -gt 0 -or $passed -eq 0))
+}
+
+switch ($Task) {
+    'Build' { Invoke-Build }
+    'Test' { Invoke-Test }
+    'PesterChild' { Invoke-PesterChild }
+    'Lab' {
+        if (-not $Command) { throw '-Task Lab needs -Command ''<shell command>''' }
+        & bash $LabScript setup | Out-Host
+        if ($LASTEXITCODE -ne 0) { exit 125 }
+        $env:FUSIS_LAB_TIMEOUT = $TimeoutSeconds
+        & bash $LabScript run -- $Command
+        exit $LASTEXITCODE
+    }
+    'Clean' {
+        foreach ($dir in @($OutDir) + @(Get-ChildItem -Path (Join-Path $RepoRoot 'src'), (Join-Path $RepoRoot 'tests') -Directory -Recurse -Include bin, obj)) {
+            if (Test-Path -LiteralPath $dir) { Remove-Item -Recurse -Force -LiteralPath $dir }
+        }
+    }
+}
