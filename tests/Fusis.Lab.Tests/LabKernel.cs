@@ -26,15 +26,22 @@ internal static class LabKernel
     }
 
     /// <summary>Runs a program to completion (bounded by <paramref name="timeout"/>) and returns its stdout.</summary>
-    public static string Run(string program, string arguments, bool check = true, TimeSpan? timeout = null)
+    public static string Run(string program, string arguments, bool check = true, TimeSpan? timeout = null, string? stdin = null)
     {
         var info = new ProcessStartInfo(program, arguments)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = stdin is not null,
             UseShellExecute = false,
         };
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {program}");
+        if (stdin is not null)
+        {
+            process.StandardInput.Write(stdin);
+            process.StandardInput.Close();
+        }
+
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(timeout ?? TimeSpan.FromSeconds(60)))

@@ -1,0 +1,36 @@
+namespace Fusis.Netlink;
+
+/// <summary>Linux errno values that netlink and IPVS report (asm-generic/errno-base.h, errno.h).</summary>
+public enum Errno
+{
+    None = 0,
+    EPERM = 1,
+    ENOENT = 2,
+    ESRCH = 3,
+    EINTR = 4,
+    EIO = 5,
+    E2BIG = 7,
+    EBADF = 9,
+    EAGAIN = 11,
+    ENOMEM = 12,
+    EACCES = 13,
+    EFAULT = 14,
+    EBUSY = 16,
+    EEXIST = 17,
+    ENODEV = 19,
+    EINVAL = 22,
+    ENFILE = 23,
+    EMFILE = 24,
+    ERANGE = 34,
+    EMSGSIZE = 90,
+    EPROTONOSUPPORT = 93,
+    EOPNOTSUPP = 95,
+    EAFNOSUPPORT = 97,
+    EADDRINUSE = 98,
+    EADDRNOTAVAIL = 99,
+    ENOBUFS = 105,
+    ETIMEDOUT = 110,
+    EPROTO = 71,
+    EBADMSG = 74,
+    EOVERFLOW = 75,
+}

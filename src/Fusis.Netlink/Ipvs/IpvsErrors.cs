@@ -1,0 +1,35 @@
+namespace Fusis.Netlink.Ipvs;
+
+/// <summary>Turns the kernel's errno for an IPVS operation into a message that says what is wrong.</summary>
+internal static class IpvsErrors
+{
+    public const string ModuleNotLoaded =
+        "the IPVS generic netlink family is not available: the ip_vs module is not loaded (run 'modprobe ip_vs' as root)";
+
+    public static NetlinkException For(IpvsOperation operation, NetlinkAck ack)
+    {
+        string what = operation.ToString();
+        string? specific = (operation.Kind, ack.Errno) switch
+        {
+            (_, Errno.EPERM or Errno.EACCES) => "permission denied: IPVS changes need root or CAP_NET_ADMIN",
+            (IpvsOperationKind.AddService, Errno.EEXIST) => $"service {operation.ServiceKey} already exists",
+            (IpvsOperationKind.AddService or IpvsOperationKind.UpdateService, Errno.ENOENT) =>
+                $"scheduler '{operation.Service!.Scheduler}'" +
+                (operation.Service.PersistenceEngine is { } pe ? $" or persistence engine '{pe}'" : string.Empty) +
+                " is not available in this kernel",
+            (IpvsOperationKind.UpdateService or IpvsOperationKind.DeleteService, Errno.ESRCH) =>
+                $"service {operation.ServiceKey} does not exist",
+            (IpvsOperationKind.AddDestination or IpvsOperationKind.UpdateDestination or IpvsOperationKind.DeleteDestination, Errno.ESRCH) =>
+                $"service {operation.ServiceKey} does not exist",
+            (IpvsOperationKind.AddDestination, Errno.EEXIST) =>
+                $"destination {operation.Destination} already exists in service {operation.ServiceKey}",
+            (IpvsOperationKind.UpdateDestination or IpvsOperationKind.DeleteDestination, Errno.ENOENT) =>
+                $"destination {operation.Destination} does not exist in service {operation.ServiceKey}",
+            _ => null,
+        };
+        string message = specific is null
+            ? $"{what} failed: {NetlinkChannel.Describe(ack.Errno)}"
+            : $"{what} failed: {specific}";
+        return new NetlinkException(ack.Errno, message, ack.KernelMessage);
+    }
+}

@@ -1,0 +1,11 @@
+namespace Fusis.Netlink.Ipvs;
+
+public enum IpvsOperationKind
+{
+    AddService,
+    UpdateService,
+    DeleteService,
+    AddDestination,
+    UpdateDestination,
+    DeleteDestination,
+}
