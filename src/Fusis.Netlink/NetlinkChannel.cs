@@ -4,7 +4,7 @@ using Fusis.Netlink.Protocol;
 namespace Fusis.Netlink;
 
 /// <summary>
-/// The strict request loop over one <see cref="NetlinkSocket"/>: sequence numbers, acks and errors matched to
+/// The strict request loop over one <see cref="INetlinkTransport"/>: sequence numbers, acks and errors matched to
 /// their requests, multi-part dumps (restarted when the kernel flags them interrupted), and pipelined batches.
 /// Every reply is checked: from the kernel, to our port id, for a sequence number we sent.
 /// </summary>
@@ -18,14 +18,14 @@ public sealed class NetlinkChannel : IDisposable
     private readonly NetlinkMessageWriter _writer = new();
     private uint _lastSequence;
 
-    public NetlinkChannel(NetlinkSocket socket)
+    public NetlinkChannel(INetlinkTransport transport)
     {
-        Socket = socket ?? throw new ArgumentNullException(nameof(socket));
+        Transport = transport ?? throw new ArgumentNullException(nameof(transport));
         // Any start value works; a time-derived one makes replies to an earlier process's port unlikely to match.
         _lastSequence = (uint)Environment.TickCount;
     }
 
-    public NetlinkSocket Socket { get; }
+    public INetlinkTransport Transport { get; }
 
     /// <summary>
     /// Bytes per send for batches. The default fits the kernel's default send buffer; the kernel handles
@@ -42,11 +42,11 @@ public sealed class NetlinkChannel : IDisposable
         _writer.BeginMessage(type, (ushort)(flags | NetlinkMessageFlags.Request | NetlinkMessageFlags.Ack), sequence);
         writeBody(_writer);
         _writer.EndMessage();
-        Socket.Send(_writer.WrittenSpan);
+        Transport.Send(_writer.WrittenSpan);
 
         while (true)
         {
-            int length = Socket.Receive(_receiveBuffer);
+            int length = Transport.Receive(_receiveBuffer);
             var reader = new NetlinkMessageReader(_receiveBuffer.AsSpan(0, length));
             while (reader.TryRead(out NetlinkMessageHeader header, out ReadOnlySpan<byte> payload))
             {
@@ -137,7 +137,7 @@ public sealed class NetlinkChannel : IDisposable
                 PatchHeader(buffer[offsets[i]..], unchecked(first + (uint)i), ack: i == chunkEnd - 1);
             }
 
-            Socket.Send(buffer[offsets[chunkStart]..EndOf(chunkEnd - 1)]);
+            Transport.Send(buffer[offsets[chunkStart]..EndOf(chunkEnd - 1)]);
             CollectBatchReplies(first, unchecked(first + (uint)(chunkEnd - 1)), results);
             chunkStart = chunkEnd;
         }
@@ -145,7 +145,7 @@ public sealed class NetlinkChannel : IDisposable
         return results;
     }
 
-    public void Dispose() => Socket.Dispose();
+    public void Dispose() => Transport.Dispose();
 
     private static void PatchHeader(Span<byte> message, uint sequence, bool ack)
     {
@@ -159,7 +159,7 @@ public sealed class NetlinkChannel : IDisposable
     {
         while (true)
         {
-            int length = Socket.Receive(_receiveBuffer);
+            int length = Transport.Receive(_receiveBuffer);
             var reader = new NetlinkMessageReader(_receiveBuffer.AsSpan(0, length));
             bool done = false;
             while (reader.TryRead(out NetlinkMessageHeader header, out ReadOnlySpan<byte> payload))
@@ -193,12 +193,12 @@ public sealed class NetlinkChannel : IDisposable
         _writer.BeginMessage(type, NetlinkMessageFlags.Request | NetlinkMessageFlags.Dump, sequence);
         writeBody(_writer);
         _writer.EndMessage();
-        Socket.Send(_writer.WrittenSpan);
+        Transport.Send(_writer.WrittenSpan);
 
         bool interrupted = false;
         while (true)
         {
-            int length = Socket.Receive(_receiveBuffer);
+            int length = Transport.Receive(_receiveBuffer);
             var reader = new NetlinkMessageReader(_receiveBuffer.AsSpan(0, length));
             while (reader.TryRead(out NetlinkMessageHeader header, out ReadOnlySpan<byte> payload))
             {
@@ -259,9 +259,9 @@ public sealed class NetlinkChannel : IDisposable
     // claiming a sequence number we have not sent yet, or another port, is a protocol violation.
     private bool IsOurs(NetlinkMessageHeader header, uint first, uint last)
     {
-        if (header.PortId != Socket.PortId && header.PortId != 0)
+        if (header.PortId != Transport.PortId && header.PortId != 0)
         {
-            throw new NetlinkProtocolException($"netlink reply for port {header.PortId}, ours is {Socket.PortId}");
+            throw new NetlinkProtocolException($"netlink reply for port {header.PortId}, ours is {Transport.PortId}");
         }
 
         uint offset = unchecked(header.Sequence - first);

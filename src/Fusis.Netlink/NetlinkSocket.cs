@@ -8,7 +8,7 @@ namespace Fusis.Netlink;
 /// A raw AF_NETLINK socket talking to the kernel: open, bind, send and receive datagrams.
 /// Not thread-safe: one conversation at a time (see <see cref="NetlinkChannel"/>).
 /// </summary>
-public sealed class NetlinkSocket : IDisposable
+public sealed class NetlinkSocket : INetlinkTransport
 {
     public const int NetlinkRoute = 0;
     public const int NetlinkGeneric = 16;

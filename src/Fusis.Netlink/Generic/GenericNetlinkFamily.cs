@@ -12,6 +12,9 @@ public sealed record GenericNetlinkFamily(string Name, ushort Id, uint Version)
     internal const ushort CtrlAttrFamilyName = 2;
     internal const ushort CtrlAttrVersion = 3;
 
+    /// <summary>GENL_NAMSIZ - 1.</summary>
+    public const int MaxNameLength = 15;
+
     /// <summary>
     /// Looks a family up by name. Returns null when the kernel has no such family; asking for one also makes
     /// the kernel load the module that provides it, when there is one (e.g. "IPVS" loads ip_vs).
@@ -19,6 +22,12 @@ public sealed record GenericNetlinkFamily(string Name, ushort Id, uint Version)
     public static GenericNetlinkFamily? Resolve(NetlinkChannel channel, string name)
     {
         ArgumentNullException.ThrowIfNull(channel);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (name.Length > MaxNameLength)
+        {
+            throw new ArgumentException($"generic netlink family names have at most {MaxNameLength} characters: '{name}'", nameof(name));
+        }
+
         ushort? id = null;
         uint version = 0;
         NetlinkAck ack = channel.Request(

@@ -19,7 +19,7 @@ public sealed class IpvsClient : IDisposable
         _familyId = familyId;
     }
 
-    /// <summary>The channel underneath (its socket counts syscalls for benchmarks).</summary>
+    /// <summary>The channel underneath (its transport counts syscalls for benchmarks).</summary>
     public NetlinkChannel Channel => _channel;
 
     /// <summary>

@@ -33,15 +33,15 @@ public readonly record struct NetlinkErrorMessage(Errno Errno, NetlinkMessageHea
         if ((header.Flags & NetlinkMessageFlags.AckTlvs) != 0)
         {
             // Without NLM_F_CAPPED the kernel echoes the whole request before the TLVs.
-            int echoed = (header.Flags & NetlinkMessageFlags.Capped) != 0
+            long echoed = (header.Flags & NetlinkMessageFlags.Capped) != 0
                 ? NetlinkMessageHeader.Size
-                : NetlinkMessageHeader.Align((int)Math.Min(request.Length, int.MaxValue));
-            int tlvStart = 4 + echoed;
-            if (tlvStart > payload.Length)
+                : (request.Length + NetlinkMessageHeader.Alignment - 1) & ~(NetlinkMessageHeader.Alignment - 1L);
+            if (4 + echoed > payload.Length)
             {
                 throw new NetlinkProtocolException("NLMSG_ERROR extended-ack attributes start past the message end");
             }
 
+            int tlvStart = (int)(4 + echoed);
             var reader = new NetlinkAttributeReader(payload[tlvStart..]);
             while (reader.TryRead(out NetlinkAttribute attribute))
             {
