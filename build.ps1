@@ -12,6 +12,8 @@
     -Task Lab     runs -Command (a shell command) inside the lab VM with the checkout at the same path and the
                   current directory kept, streams its output and exits with its exit code
                   (124: timeout, 125: the lab itself failed).
+    -Task Bench   the benchmarks of tests/bench inside the lab, side by side with ipvsadm (2,000 services x 10
+                  destinations); prints the figures and exits non-zero when a target is missed.
     -Task Clean   removes build output (out/, bin/, obj/); the lab cache (.lab/) and tools (.tools/) stay.
 
 .EXAMPLE
@@ -22,7 +24,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Lab', 'Clean', 'PesterChild')]
+    [ValidateSet('Build', 'Test', 'Lab', 'Bench', 'Clean', 'PesterChild')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -176,21 +178,32 @@ function Invoke-PesterChild {
     exit ([int] ($failed -gt 0))
 }
 
-function Invoke-LabSuite {
-    $publishDir = Join-Path $OutDir "lab/$LabTestProject"
-    Invoke-Checked dotnet publish (Join-Path $RepoRoot "tests/$LabTestProject") -c $Configuration -nologo -v q `
+# Programs that run inside the lab are published ReadyToRun: JIT under emulation costs seconds per process.
+function Publish-ForLab([string] $projectPath, [string] $name) {
+    $publishDir = Join-Path $OutDir "lab/$name"
+    Invoke-Checked dotnet publish (Join-Path $RepoRoot $projectPath) -c $Configuration -nologo -v q `
         '-clp:NoSummary;ErrorsOnly' '-p:PublishReadyToRun=true' -o $publishDir
+    Join-Path $publishDir $name
+}
+
+function Initialize-Lab {
+    & bash $LabScript setup | Out-Host
+    $LASTEXITCODE
+}
+
+function Invoke-LabSuite {
+    $exe = Publish-ForLab "tests/$LabTestProject" $LabTestProject
     $runDir = Join-Path $ResultsDir 'lab'
     $xmlPath = Join-Path $runDir 'lab.xml'
 
-    & bash $LabScript setup | Out-Host
-    if ($LASTEXITCODE -ne 0) {
-        return New-RunnerResult 'lab' $null $LASTEXITCODE "the lab could not be set up (exit code $LASTEXITCODE)"
+    $setup = Initialize-Lab
+    if ($setup -ne 0) {
+        return New-RunnerResult 'lab' $null $setup "the lab could not be set up (exit code $setup)"
     }
     $env:FUSIS_LAB_RUN_DIR = $runDir
     $env:FUSIS_LAB_TIMEOUT = $TimeoutSeconds
     try {
-        & bash $LabScript run -- sh (Join-Path $RepoRoot 'tests/lab/suite.sh') (Join-Path $publishDir $LabTestProject) | Out-Host
+        & bash $LabScript run -- sh (Join-Path $RepoRoot 'tests/lab/suite.sh') $exe | Out-Host
         $exitCode = $LASTEXITCODE
     }
     finally {
@@ -240,10 +253,16 @@ switch ($Task) {
     'PesterChild' { Invoke-PesterChild }
     'Lab' {
         if (-not $Command) { throw '-Task Lab needs -Command ''<shell command>''' }
-        & bash $LabScript setup | Out-Host
-        if ($LASTEXITCODE -ne 0) { exit 125 }
+        if ((Initialize-Lab) -ne 0) { exit 125 }
         $env:FUSIS_LAB_TIMEOUT = $TimeoutSeconds
         & bash $LabScript run -- $Command
+        exit $LASTEXITCODE
+    }
+    'Bench' {
+        $bench = Publish-ForLab 'tests/bench/Fusis.Bench' 'Fusis.Bench'
+        if ((Initialize-Lab) -ne 0) { exit 125 }
+        $env:FUSIS_LAB_TIMEOUT = $TimeoutSeconds
+        & bash $LabScript run -- $bench
         exit $LASTEXITCODE
     }
     'Clean' {

@@ -97,7 +97,7 @@ public sealed class IpvsConfigurationTests
         ipvs.ZeroStatistics(key);
 
         Assert.Equal(0UL, ipvs.GetService(key)!.Statistics!.Connections);
-        Assert.Equal(new ulong[5], IpvsStatsColumns(ns, "198.18.5.1:80"));
+        Assert.Equal(new ulong[5], IpvsStatsColumns(ns, "--stats", "198.18.5.1:80"));
         ns.Exec("pkill -f 'busybox httpd -p 198.18.5.2:8080'", check: false);
     }
 
@@ -122,11 +122,17 @@ public sealed class IpvsConfigurationTests
         for (int attempt = 0; attempt < 10; attempt++)
         {
             IpvsStatistics before = read();
-            ulong[] theirs = IpvsStatsColumns(ns, endPoint);
+            ulong[] counters = IpvsStatsColumns(ns, "--stats", endPoint);
+            ulong[] rates = IpvsStatsColumns(ns, "--rate", endPoint);
             IpvsStatistics after = read();
             if (before == after)
             {
-                Assert.Equal(theirs, new[] { after.Connections, after.IncomingPackets, after.OutgoingPackets, after.IncomingBytes, after.OutgoingBytes });
+                Assert.Equal(counters, new[] { after.Connections, after.IncomingPackets, after.OutgoingPackets, after.IncomingBytes, after.OutgoingBytes });
+                Assert.Equal(rates, new[]
+                {
+                    after.ConnectionsPerSecond, after.IncomingPacketsPerSecond, after.OutgoingPacketsPerSecond,
+                    after.IncomingBytesPerSecond, after.OutgoingBytesPerSecond,
+                });
                 return;
             }
         }
@@ -148,10 +154,11 @@ public sealed class IpvsConfigurationTests
         return value;
     }
 
-    // Conns InPkts OutPkts InBytes OutBytes of one line of `ipvsadm -Ln --stats --exact`.
-    private static ulong[] IpvsStatsColumns(LabNamespace ns, string endPoint)
+    // The five numbers of one line of `ipvsadm -Ln --stats --exact` (Conns InPkts OutPkts InBytes OutBytes)
+    // or `--rate` (CPS InPPS OutPPS InBPS OutBPS).
+    private static ulong[] IpvsStatsColumns(LabNamespace ns, string view, string endPoint)
     {
-        string line = ns.Ipvsadm("-Ln --stats --exact").Split('\n').Single(l => l.Contains($" {endPoint} ", StringComparison.Ordinal));
+        string line = ns.Ipvsadm($"-Ln {view} --exact").Split('\n').Single(l => l.Contains($" {endPoint} ", StringComparison.Ordinal));
         string[] fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         return fields[^5..].Select(f => ulong.Parse(f, CultureInfo.InvariantCulture)).ToArray();
     }

@@ -23,6 +23,9 @@ internal static class IpvsErrors
                 $"service {operation.ServiceKey} does not exist",
             (IpvsOperationKind.AddDestination, Errno.EEXIST) =>
                 $"destination {operation.Destination} already exists in service {operation.ServiceKey}",
+            (IpvsOperationKind.AddDestination or IpvsOperationKind.UpdateDestination, Errno.EINVAL) =>
+                $"the kernel refused destination {operation.Destination}: its address must be unicast or local in this network namespace " +
+                "(which needs a configured, up interface), a lower threshold must not exceed the upper one, and only tunnels may mix address families",
             (IpvsOperationKind.UpdateDestination or IpvsOperationKind.DeleteDestination, Errno.ENOENT) =>
                 $"destination {operation.Destination} does not exist in service {operation.ServiceKey}",
             _ => null,
