@@ -1,0 +1,4 @@
+namespace Fusis.Serf;
+
+/// <summary>A record of an event stream: member events, user events, queries, or the stream resuming after a reconnect.</summary>
+public abstract record SerfEvent;

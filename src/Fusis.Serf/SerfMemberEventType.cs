@@ -1,0 +1,10 @@
+namespace Fusis.Serf;
+
+public enum SerfMemberEventType
+{
+    Join,
+    Leave,
+    Failed,
+    Update,
+    Reap,
+}

@@ -1,0 +1,7 @@
+namespace Fusis.Serf;
+
+public enum SerfQueryResponseType
+{
+    Ack,
+    Response,
+}
