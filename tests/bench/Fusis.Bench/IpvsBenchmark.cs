@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Fusis.Netlink.Ipvs;
+
+namespace Fusis.Bench;
+
+/// <summary>
+/// Creates N services x M destinations through Fusis (one pipelined batch) and through `ipvsadm -R`, each in a
+/// fresh network namespace of the same lab kernel, checks both tables are identical, then reads everything back
+/// with Fusis and with `ipvsadm -Ln`. Reports wall-time ratios and netlink syscalls per 1,000 objects
+/// (Fusis counts its own; ipvsadm's are counted by strace in a separate, untimed run).
+/// </summary>
+internal static class IpvsBenchmark
+{
+    public static int Run(string[] args)
+    {
+        int services = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
+        int destinations = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10;
+        string outDir = Environment.GetEnvironmentVariable("FUSIS_LAB_OUT") ?? Path.GetTempPath();
+        int objects = services * (destinations + 1);
+
+        var operations = new List<IpvsOperation>(objects);
+        var rules = new StringBuilder();
+        for (int s = 0; s < services; s++)
+        {
+            // services 198.18.0.0-198.18.255.255, real servers 198.19.0.1 and up
+            var vip = new IPAddress([198, 18, (byte)(s >> 8), (byte)s]);
+            IpvsServiceKey key = IpvsServiceKey.ForEndPoint(IpvsProtocol.Tcp, vip, 80);
+            operations.Add(IpvsOperation.AddService(new IpvsService { Key = key, Scheduler = "wrr" }));
+            rules.Append(CultureInfo.InvariantCulture, $"-A -t {vip}:80 -s wrr\n");
+            for (int d = 0; d < destinations; d++)
+            {
+                var real = new IPAddress([198, 19, (byte)(d >> 8), (byte)(d + 1)]);
+                operations.Add(IpvsOperation.AddDestination(key, new IpvsDestination { Address = real, Port = 8080, Weight = d + 1 }));
+                rules.Append(CultureInfo.InvariantCulture, $"-a -t {vip}:80 -r {real}:8080 -m -w {d + 1}\n");
+            }
+        }
+
+        string rulesFile = Path.Combine(Path.GetTempPath(), "fusis-bench.rules");
+        File.WriteAllText(rulesFile, rules.ToString());
+        Shell.Run("modprobe", "ip_vs");
+        const string Fusis = "fusis-bench-a", Ipvsadm = "fusis-bench-b", Strace = "fusis-bench-c";
+        foreach (string ns in new[] { Fusis, Ipvsadm, Strace })
+        {
+            Shell.Run("ip", $"netns add {ns}");
+            Shell.Run("ip", $"netns exec {ns} ip link set lo up"); // without it no address is unicast and IPVS refuses destinations
+        }
+
+        Console.WriteLine($"benchmark: {services} services x {destinations} destinations = {objects} objects, kernel {File.ReadAllText("/proc/sys/kernel/osrelease").Trim()}");
+
+        // create: Fusis
+        using IpvsClient ipvs = IpvsClient.Open($"/run/netns/{Fusis}");
+        long sends0 = ipvs.Channel.Transport.SendCalls, receives0 = ipvs.Channel.Transport.ReceiveCalls;
+        var stopwatch = Stopwatch.StartNew();
+        IReadOnlyList<IpvsOperationResult> results = ipvs.Apply(operations);
+        TimeSpan fusisCreate = stopwatch.Elapsed;
+        long fusisCreateCalls = ipvs.Channel.Transport.SendCalls - sends0 + ipvs.Channel.Transport.ReceiveCalls - receives0;
+        int failed = results.Count(r => !r.Succeeded);
+        if (failed > 0)
+        {
+            throw new InvalidOperationException($"{failed} Fusis operations failed, first: {results.First(r => !r.Succeeded).Error!.Message}");
+        }
+
+        // create: ipvsadm -R (timed), then again under strace in another namespace to count its syscalls
+        TimeSpan ipvsadmCreate = Shell.Run("ip", $"netns exec {Ipvsadm} ipvsadm -R", rulesFile).Elapsed;
+        long ipvsadmCreateCalls = CountNetlinkSyscalls(Strace, "-R", rulesFile);
+
+        string fusisSave = Sorted(Shell.Run("ip", $"netns exec {Fusis} ipvsadm -S -n").Stdout);
+        string ipvsadmSave = Sorted(Shell.Run("ip", $"netns exec {Ipvsadm} ipvsadm -S -n").Stdout);
+        if (fusisSave != ipvsadmSave || fusisSave.Split('\n').Length != objects)
+        {
+            throw new InvalidOperationException("the tables written by Fusis and by ipvsadm differ");
+        }
+
+        // read-back: Fusis (services, then each service's destinations) vs ipvsadm -Ln, same table
+        sends0 = ipvs.Channel.Transport.SendCalls;
+        receives0 = ipvs.Channel.Transport.ReceiveCalls;
+        stopwatch.Restart();
+        int read = 0;
+        foreach (IpvsService service in ipvs.GetServices())
+        {
+            read += 1 + ipvs.GetDestinations(service.Key).Count;
+        }
+
+        TimeSpan fusisRead = stopwatch.Elapsed;
+        long fusisReadCalls = ipvs.Channel.Transport.SendCalls - sends0 + ipvs.Channel.Transport.ReceiveCalls - receives0;
+        if (read != objects)
+        {
+            throw new InvalidOperationException($"Fusis read back {read} objects, expected {objects}");
+        }
+
+        TimeSpan ipvsadmRead = Shell.Run("ip", $"netns exec {Fusis} ipvsadm -Ln").Elapsed;
+        long ipvsadmReadCalls = CountNetlinkSyscalls(Fusis, "-Ln", null);
+
+        double per1000(long calls) => calls * 1000.0 / objects;
+        string report = string.Create(CultureInfo.InvariantCulture, $"""
+            | step | Fusis | ipvsadm | ratio (Fusis / ipvsadm) | target |
+            | --- | --- | --- | --- | --- |
+            | create {objects} objects | {fusisCreate.TotalSeconds:0.000} s | {ipvsadmCreate.TotalSeconds:0.000} s (ipvsadm -R) | {fusisCreate / ipvsadmCreate:0.000} | <= 0.5 |
+            | create: netlink syscalls per 1,000 objects | {per1000(fusisCreateCalls):0.0} | {per1000(ipvsadmCreateCalls):0.0} | | <= 20 |
+            | read back everything | {fusisRead.TotalSeconds:0.000} s | {ipvsadmRead.TotalSeconds:0.000} s (ipvsadm -Ln) | {fusisRead / ipvsadmRead:0.000} | <= 1.0 |
+            | read: netlink syscalls per 1,000 objects | {per1000(fusisReadCalls):0.0} | {per1000(ipvsadmReadCalls):0.0} | | |
+            """);
+        Console.WriteLine(report);
+        File.WriteAllText(Path.Combine(outDir, "bench.md"), report + "\n");
+        Console.WriteLine("both tables identical (ipvsadm -S -n), every object read back");
+        foreach (string ns in new[] { Fusis, Ipvsadm, Strace })
+        {
+            Shell.Run("ip", $"netns delete {ns}");
+        }
+
+        bool met = fusisCreate / ipvsadmCreate <= 0.5 && per1000(fusisCreateCalls) <= 20 && fusisRead / ipvsadmRead <= 1.0;
+        Console.WriteLine(met ? "targets met" : "TARGETS MISSED");
+        return met ? 0 : 1;
+    }
+
+    private static string Sorted(string text) =>
+        string.Join('\n', text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
+
+    // `strace -c` writes a table; sum the calls column of the netlink send/receive rows.
+    private static long CountNetlinkSyscalls(string ns, string ipvsadmArguments, string? stdinFile)
+    {
+        string summary = Path.Combine(Path.GetTempPath(), "fusis-bench.strace");
+        Shell.Run("ip", $"netns exec {ns} strace -f -c -o {summary} -e trace=sendmsg,recvmsg,sendto,recvfrom ipvsadm {ipvsadmArguments}", stdinFile);
+        long calls = 0;
+        foreach (string line in File.ReadAllLines(summary))
+        {
+            string[] fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length >= 5 && fields[^1] is "sendmsg" or "recvmsg" or "sendto" or "recvfrom")
+            {
+                calls += long.Parse(fields[3], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return calls;
+    }
+}
