@@ -37,13 +37,7 @@ public sealed class NetlinkChannel : IDisposable
     public NetlinkAck Request(ushort type, ushort flags, NetlinkBodyWriter writeBody, NetlinkReplyParser<bool>? onReply = null)
     {
         ArgumentNullException.ThrowIfNull(writeBody);
-        uint sequence = NextSequences(1);
-        _writer.Clear();
-        _writer.BeginMessage(type, (ushort)(flags | NetlinkMessageFlags.Request | NetlinkMessageFlags.Ack), sequence);
-        writeBody(_writer);
-        _writer.EndMessage();
-        Transport.Send(_writer.WrittenSpan);
-
+        uint sequence = SendOne(type, (ushort)(flags | NetlinkMessageFlags.Ack), writeBody);
         while (true)
         {
             int length = Transport.Receive(_receiveBuffer);
@@ -188,13 +182,7 @@ public sealed class NetlinkChannel : IDisposable
 
     private bool RunDump<T>(ushort type, NetlinkBodyWriter writeBody, NetlinkReplyParser<T> parse, List<T> items, string what)
     {
-        uint sequence = NextSequences(1);
-        _writer.Clear();
-        _writer.BeginMessage(type, NetlinkMessageFlags.Request | NetlinkMessageFlags.Dump, sequence);
-        writeBody(_writer);
-        _writer.EndMessage();
-        Transport.Send(_writer.WrittenSpan);
-
+        uint sequence = SendOne(type, NetlinkMessageFlags.Dump, writeBody);
         bool interrupted = false;
         while (true)
         {
@@ -240,6 +228,18 @@ public sealed class NetlinkChannel : IDisposable
                 }
             }
         }
+    }
+
+    // One request, alone in its send; returns its sequence number.
+    private uint SendOne(ushort type, ushort flags, NetlinkBodyWriter writeBody)
+    {
+        uint sequence = NextSequences(1);
+        _writer.Clear();
+        _writer.BeginMessage(type, (ushort)(flags | NetlinkMessageFlags.Request), sequence);
+        writeBody(_writer);
+        _writer.EndMessage();
+        Transport.Send(_writer.WrittenSpan);
+        return sequence;
     }
 
     private static void ThrowIfDumpFailed(ReadOnlySpan<byte> payload, string what)

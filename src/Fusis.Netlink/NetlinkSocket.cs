@@ -196,9 +196,9 @@ public sealed class NetlinkSocket : INetlinkTransport
 
                 handle = CreateSocket(protocol);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or NetlinkException)
+            catch (Exception e)
             {
-                failure = e;
+                failure = e; // rethrown on the caller's thread: an exception escaping a thread ends the process
             }
         });
         thread.Start();

@@ -99,10 +99,9 @@ internal sealed class SerfConnection : IAsyncDisposable
         string command, (string Key, object? Value)[]? body, Func<ReadOnlySequence<byte>, object?>? decodeBody, CancellationToken cancellationToken)
     {
         var entry = new CommandEntry(command, decodeBody);
-        ulong seq = await WriteAsync(command, body, entry, cancellationToken).ConfigureAwait(false);
+        await WriteAsync(command, body, entry, cancellationToken).ConfigureAwait(false);
         // A cancelled caller stops waiting, but the entry stays: the reply (and its body) still has to be read.
         using CancellationTokenRegistration registration = cancellationToken.Register(() => entry.Reply.TrySetCanceled(cancellationToken));
-        _ = seq;
         return await entry.Reply.Task.ConfigureAwait(false);
     }
 

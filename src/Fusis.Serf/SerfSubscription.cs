@@ -18,7 +18,8 @@ public sealed class SerfSubscription<T> : IAsyncDisposable
     private readonly Func<int, T>? _resumed;
     private readonly Channel<T> _records = Channel.CreateUnbounded<T>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly CancellationTokenSource _stopping = new();
-    private SerfConnection _connection;
+    // Replaced by the supervisor on reconnect; read by RespondAsync and DisposeAsync on other threads.
+    private volatile SerfConnection _connection;
     private ulong _seq;
     private Task? _supervisor;
 

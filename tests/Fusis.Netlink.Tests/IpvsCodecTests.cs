@@ -131,6 +131,15 @@ public sealed class IpvsCodecTests
             daemon);
     }
 
+    [Fact]
+    public void A_service_reply_with_an_unknown_protocol_is_a_protocol_error()
+    {
+        // TCP key with protocol 253 (an IANA experimental number IPVS does not balance).
+        byte[] payload = Hex.Bytes("04 01 0000 | 3800 0100 | " + TcpKey.Replace("0600 0200 0600 0000", "0600 0200 fd00 0000", StringComparison.Ordinal) + " | 0800 0600 72720000");
+
+        Assert.Throws<NetlinkProtocolException>(() => IpvsCodec.ReadServiceMessage(default, payload));
+    }
+
     [Theory]
     [InlineData("")]                  // no scheduler
     [InlineData("round-robin")]       // not a module name

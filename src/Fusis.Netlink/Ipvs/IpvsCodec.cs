@@ -225,20 +225,19 @@ public static class IpvsCodec
         }
 
         AddressFamily addressFamily = FromLinux(family ?? throw new NetlinkProtocolException("service without an address family"));
-        IpvsServiceKey key;
-        if (mark != 0)
+        if (mark == 0 && address.IsEmpty)
         {
-            key = IpvsServiceKey.ForFirewallMark(mark, addressFamily);
+            throw new NetlinkProtocolException("service without an address or a firewall mark");
         }
-        else
-        {
-            if (address.IsEmpty)
-            {
-                throw new NetlinkProtocolException("service without an address or a firewall mark");
-            }
 
-            key = IpvsServiceKey.ForEndPoint(protocol, new NetlinkAttribute((ushort)ServiceAttribute.Address, address).GetAddress(addressFamily), port);
+        if (mark == 0 && protocol is not (IpvsProtocol.Tcp or IpvsProtocol.Udp or IpvsProtocol.Sctp))
+        {
+            throw new NetlinkProtocolException($"service with unknown protocol {(ushort)protocol}");
         }
+
+        IpvsServiceKey key = mark != 0
+            ? IpvsServiceKey.ForFirewallMark(mark, addressFamily)
+            : IpvsServiceKey.ForEndPoint(protocol, new NetlinkAttribute((ushort)ServiceAttribute.Address, address).GetAddress(addressFamily), port);
 
         if (addressFamily == AddressFamily.InterNetwork && !netmaskBytes.IsEmpty)
         {
