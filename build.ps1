@@ -4,7 +4,8 @@
     The one front door of the Fusis repository: build, test, and run commands in the real-kernel lab.
 
 .DESCRIPTION
-    -Task Build   builds the solution and lays out the module in out/Fusis/<version>/ from an explicit file list.
+    -Task Build   builds the solution, publishes the module's assemblies and lays the module out in
+                  out/Fusis/<version>/ from an explicit file list (a missing file fails the build).
     -Task Test    Build, then the xunit suites on the host, Pester in a fresh pwsh against the laid-out module,
                   then the lab suite inside the VM. Prints a count per runner and, last, one line
                   'N passed, N failed, N skipped'. Exits non-zero on any failure, when nothing ran, or when the
@@ -102,9 +103,10 @@ function Invoke-Build {
     if (Test-Path -LiteralPath $moduleDir) { Remove-Item -Recurse -Force -LiteralPath $moduleDir }
     $null = New-Item -ItemType Directory -Force -Path $moduleDir
 
-    $binDir = Join-Path $RepoRoot "src/Fusis.Commands/bin/$Configuration/net10.0/$Rid"
+    $publishDir = Join-Path $OutDir 'publish/Fusis.Commands'
+    Invoke-Checked dotnet publish (Join-Path $RepoRoot 'src/Fusis.Commands') --no-build -c $Configuration -nologo -v q -o $publishDir
     foreach ($name in $ModuleAssemblies) {
-        $source = Join-Path $binDir $name
+        $source = Join-Path $publishDir $name
         if (-not (Test-Path -LiteralPath $source)) { throw "module layout: $source is missing" }
         Copy-Item -LiteralPath $source -Destination $moduleDir
     }

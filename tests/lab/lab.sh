@@ -18,6 +18,7 @@
 #   FUSIS_LAB_CPU, FUSIS_LAB_MEM (2G), FUSIS_LAB_SMP (2), FUSIS_LAB_APPEND (extra kernel command line)
 #   FUSIS_LAB_VERBOSE=1 also streams the guest console to stderr
 #   FUSIS_LAB_RUN_DIR   use this (new or empty) folder as the run folder instead of .lab/runs/<id>
+# One VM runs at a time (a lock in FUSIS_LAB_DIR); a second run waits for the first.
 #   Variables named FUSIS_* (other than FUSIS_LAB_*) are passed into the guest.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -153,6 +154,12 @@ prune_runs() {
 run_vm() {
   local cmd=$1 KV accel cpu run
   [ -f "$LAB_DIR/initramfs.cpio" ] && [ -f "$LAB_DIR/vmlinux" ] || die "the lab is not set up: run '$0 setup'"
+  # One VM at a time: emulation uses both cores, and two VMs would each take twice as long.
+  exec 9>"$LAB_DIR/vm.lock"
+  if ! flock -n 9; then
+    say "another lab VM is running; waiting for it (up to ${LAB_TIMEOUT} s)"
+    flock -w "$LAB_TIMEOUT" 9 || die "another lab VM is still running after ${LAB_TIMEOUT} s"
+  fi
   KV=$(kver); accel=$(pick_accel)
   if [ "$accel" = kvm ]; then cpu=${FUSIS_LAB_CPU:-host}; else cpu=${FUSIS_LAB_CPU:-Nehalem}; fi
   if [ -n "${FUSIS_LAB_RUN_DIR:-}" ]; then
@@ -230,5 +237,5 @@ case "${1:-}" in
   setup) shift; cmd_setup "$@" ;;
   run) shift; cmd_run "$@" ;;
   shell) shift; cmd_shell ;;
-  *) sed -n '2,23p' "$0"; exit 2 ;;
+  *) sed -n '2,24p' "$0"; exit 2 ;;
 esac
