@@ -462,7 +462,8 @@ public static class IpvsCodec
         };
     }
 
-    internal static void ValidateService(IpvsService service)
+    /// <summary>Throws <see cref="ArgumentException"/> for settings the kernel would refuse or misread.</summary>
+    public static void ValidateService(IpvsService service)
     {
         if (service.Scheduler.Length is 0 or >= SchedulerNameMaxLength || !IsModuleName(service.Scheduler))
         {
@@ -480,7 +481,8 @@ public static class IpvsCodec
         }
     }
 
-    internal static void ValidateDestination(IpvsDestination destination)
+    /// <summary>Throws <see cref="ArgumentException"/> for settings the kernel would refuse.</summary>
+    public static void ValidateDestination(IpvsDestination destination)
     {
         if (destination.Weight is < 0 or > IpvsDestination.MaxWeight)
         {

@@ -1,0 +1,89 @@
+using System.Text.RegularExpressions;
+using Fusis.Netlink.Ipvs;
+
+namespace Fusis.Core.State;
+
+/// <summary>
+/// What Fusis wants the kernel to hold. <see cref="Services"/> are owned; <see cref="Retired"/> are keys Fusis
+/// owned and still has to delete from the kernel (kept until a reconcile confirms they are gone). Every other
+/// kernel service is someone else's and is never touched.
+/// </summary>
+public sealed partial record DesiredState(IReadOnlyList<DesiredService> Services, IReadOnlyList<IpvsServiceKey> Retired)
+{
+    public static DesiredState Empty { get; } = new([], []);
+
+    public DesiredService? Find(string name) =>
+        Services.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Every problem of the whole state at once, so a bad change is refused before anything is written.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var keys = new HashSet<IpvsServiceKey>();
+        foreach (DesiredService service in Services)
+        {
+            if (!ValidName().IsMatch(service.Name))
+            {
+                problems.Add($"service name '{service.Name}' is not valid: 1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit");
+            }
+
+            if (!names.Add(service.Name))
+            {
+                problems.Add($"service name '{service.Name}' is used twice (names are case-insensitive)");
+            }
+
+            if (!keys.Add(service.Key))
+            {
+                problems.Add($"service {service.Key} is defined twice");
+            }
+
+            try
+            {
+                IpvsCodec.ValidateService(service.Service);
+            }
+            catch (ArgumentException e)
+            {
+                problems.Add($"service '{service.Name}': {e.Message}");
+            }
+
+            var endpoints = new HashSet<(System.Net.IPAddress, ushort)>();
+            foreach (IpvsDestination destination in service.Destinations)
+            {
+                if (!endpoints.Add((destination.Address, destination.Port)))
+                {
+                    problems.Add($"service '{service.Name}': destination {destination} is defined twice");
+                }
+
+                try
+                {
+                    IpvsCodec.ValidateDestination(destination);
+                }
+                catch (ArgumentException e)
+                {
+                    problems.Add($"service '{service.Name}': destination {destination}: {e.Message}");
+                }
+
+                if (destination.Address.AddressFamily != service.Key.AddressFamily && destination.ForwardingMethod != IpvsForwardingMethod.Tunnel)
+                {
+                    problems.Add($"service '{service.Name}': destination {destination} is of another address family, which only tunnels allow");
+                }
+
+                if (destination.LowerThreshold > destination.UpperThreshold && destination.UpperThreshold != 0)
+                {
+                    problems.Add($"service '{service.Name}': destination {destination}: the lower threshold exceeds the upper one");
+                }
+            }
+        }
+
+        return problems;
+    }
+
+    public bool Equals(DesiredState? other) =>
+        other is not null && Services.SequenceEqual(other.Services) && Retired.SequenceEqual(other.Retired);
+
+    public override int GetHashCode() => HashCode.Combine(Services.Count, Retired.Count);
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")]
+    private static partial Regex ValidName();
+}

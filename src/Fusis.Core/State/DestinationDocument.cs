@@ -1,0 +1,25 @@
+namespace Fusis.Core.State;
+
+internal sealed class DestinationDocument
+{
+    public string? Address { get; set; }
+
+    public ushort Port { get; set; }
+
+    /// <summary>"masquerade" | "direct-route" | "tunnel".</summary>
+    public string? ForwardingMethod { get; set; }
+
+    public int Weight { get; set; }
+
+    public uint UpperThreshold { get; set; }
+
+    public uint LowerThreshold { get; set; }
+
+    /// <summary>"ipip" | "gue" | "gre" (tunnels only).</summary>
+    public string? TunnelType { get; set; }
+
+    public ushort TunnelPort { get; set; }
+
+    /// <summary>"none" | "checksum" | "remote-checksum" (GUE and GRE tunnels).</summary>
+    public string? TunnelChecksum { get; set; }
+}

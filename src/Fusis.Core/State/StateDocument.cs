@@ -1,0 +1,16 @@
+namespace Fusis.Core.State;
+
+/// <summary>The JSON file: a kind marker (to refuse foreign files), a version, owned services and retired keys.</summary>
+internal sealed class StateDocument
+{
+    public const string ExpectedKind = "fusis-desired-state";
+    public const int CurrentVersion = 1;
+
+    public string? Kind { get; set; }
+
+    public int Version { get; set; }
+
+    public List<ServiceDocument> Services { get; set; } = [];
+
+    public List<KeyDocument> Retired { get; set; } = [];
+}

@@ -1,0 +1,207 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Fusis.Netlink.Ipvs;
+
+namespace Fusis.Core.State;
+
+/// <summary>Maps <see cref="DesiredState"/> to its JSON document and back; unknown words in a document are errors.</summary>
+internal static class StateDocumentMapper
+{
+    private static readonly (IpvsServiceFlags Flag, string Name)[] FlagNames =
+    [
+        (IpvsServiceFlags.Persistent, "persistent"),
+        (IpvsServiceFlags.OnePacket, "one-packet"),
+        (IpvsServiceFlags.SchedulerFallback, "scheduler-fallback"),
+        (IpvsServiceFlags.SchedulerPort, "scheduler-port"),
+        (IpvsServiceFlags.SchedulerFlag3, "scheduler-flag-3"),
+    ];
+
+    private static readonly (IpvsForwardingMethod Method, string Name)[] MethodNames =
+    [
+        (IpvsForwardingMethod.Masquerade, "masquerade"),
+        (IpvsForwardingMethod.DirectRoute, "direct-route"),
+        (IpvsForwardingMethod.Tunnel, "tunnel"),
+        (IpvsForwardingMethod.Local, "local"),
+    ];
+
+    private static readonly (IpvsTunnelType Type, string Name)[] TunnelNames =
+        [(IpvsTunnelType.IpIp, "ipip"), (IpvsTunnelType.Gue, "gue"), (IpvsTunnelType.Gre, "gre")];
+
+    private static readonly (IpvsTunnelChecksum Checksum, string Name)[] ChecksumNames =
+        [(IpvsTunnelChecksum.None, "none"), (IpvsTunnelChecksum.Checksum, "checksum"), (IpvsTunnelChecksum.RemoteChecksum, "remote-checksum")];
+
+    public static StateDocument ToDocument(DesiredState state) => new()
+    {
+        Kind = StateDocument.ExpectedKind,
+        Version = StateDocument.CurrentVersion,
+        Services = state.Services.Select(ToDocument).ToList(),
+        Retired = state.Retired.Select(key => Fill(new KeyDocument(), key)).ToList(),
+    };
+
+    public static DesiredState FromDocument(StateDocument document)
+    {
+        if (document.Kind != StateDocument.ExpectedKind)
+        {
+            throw new FormatException($"it is not a Fusis desired-state file (kind '{document.Kind}', expected '{StateDocument.ExpectedKind}')");
+        }
+
+        if (document.Version != StateDocument.CurrentVersion)
+        {
+            throw new FormatException(document.Version > StateDocument.CurrentVersion
+                ? $"it was written by a newer Fusis (format version {document.Version}; this one reads {StateDocument.CurrentVersion})"
+                : $"format version {document.Version} is unknown");
+        }
+
+        return new DesiredState(document.Services.Select(FromDocument).ToList(), document.Retired.Select(ToKey).ToList());
+    }
+
+    private static ServiceDocument ToDocument(DesiredService service)
+    {
+        IpvsService settings = service.Service;
+        var document = Fill(new ServiceDocument(), settings.Key);
+        document.Name = service.Name;
+        document.Scheduler = settings.Scheduler;
+        document.Flags = FlagNames.Where(f => (settings.Flags & f.Flag) != 0).Select(f => f.Name).ToList();
+        document.PersistenceTimeout = settings.Timeout;
+        document.Netmask = settings.Netmask is { } mask && mask != IpvsService.DefaultNetmask(settings.Key.AddressFamily)
+            ? FormatNetmask(settings.Key.AddressFamily, mask)
+            : null;
+        document.PersistenceEngine = settings.PersistenceEngine;
+        document.Destinations = service.Destinations.Select(d => new DestinationDocument
+        {
+            Address = d.Address.ToString(),
+            Port = d.Port,
+            ForwardingMethod = Name(MethodNames, d.ForwardingMethod),
+            Weight = d.Weight,
+            UpperThreshold = d.UpperThreshold,
+            LowerThreshold = d.LowerThreshold,
+            TunnelType = d.ForwardingMethod == IpvsForwardingMethod.Tunnel ? Name(TunnelNames, d.TunnelType) : null,
+            TunnelPort = d.TunnelPort,
+            TunnelChecksum = d.ForwardingMethod == IpvsForwardingMethod.Tunnel ? Name(ChecksumNames, d.TunnelChecksum) : null,
+        }).ToList();
+        return document;
+    }
+
+    private static DesiredService FromDocument(ServiceDocument document)
+    {
+        string name = document.Name ?? throw new FormatException("a service has no name");
+        IpvsServiceKey key = ToKey(document);
+        var service = new IpvsService
+        {
+            Key = key,
+            Scheduler = document.Scheduler ?? throw new FormatException($"service '{name}' has no scheduler"),
+            Flags = document.Flags.Aggregate(IpvsServiceFlags.None, (flags, word) => flags | Value(FlagNames, word, $"service '{name}': flag")),
+            Timeout = document.PersistenceTimeout,
+            Netmask = document.Netmask is null ? null : ParseNetmask(key.AddressFamily, document.Netmask, name),
+            PersistenceEngine = document.PersistenceEngine,
+        };
+        var destinations = document.Destinations.Select(d => new IpvsDestination
+        {
+            Address = ParseAddress(d.Address, $"service '{name}': destination address"),
+            Port = d.Port,
+            ForwardingMethod = Value(MethodNames, d.ForwardingMethod, $"service '{name}': forwarding method"),
+            Weight = d.Weight,
+            UpperThreshold = d.UpperThreshold,
+            LowerThreshold = d.LowerThreshold,
+            TunnelType = d.TunnelType is null ? IpvsTunnelType.IpIp : Value(TunnelNames, d.TunnelType, $"service '{name}': tunnel type"),
+            TunnelPort = d.TunnelPort,
+            TunnelChecksum = d.TunnelChecksum is null ? IpvsTunnelChecksum.None : Value(ChecksumNames, d.TunnelChecksum, $"service '{name}': tunnel checksum"),
+        }).ToList();
+        return new DesiredService(name, service, destinations);
+    }
+
+    private static T Fill<T>(T document, IpvsServiceKey key)
+        where T : KeyDocument
+    {
+        document.AddressFamily = key.AddressFamily == AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4";
+        if (key.IsFirewallMark)
+        {
+            document.Protocol = "fwmark";
+            document.FirewallMark = key.FirewallMark;
+        }
+        else
+        {
+            document.Protocol = key.Protocol.ToString().ToLowerInvariant();
+            document.Address = key.Address.ToString();
+            document.Port = key.Port;
+        }
+
+        return document;
+    }
+
+    private static IpvsServiceKey ToKey(KeyDocument document)
+    {
+        if (document.Protocol == "fwmark")
+        {
+            AddressFamily family = document.AddressFamily switch
+            {
+                "ipv4" or null => AddressFamily.InterNetwork,
+                "ipv6" => AddressFamily.InterNetworkV6,
+                var other => throw new FormatException($"unknown address family '{other}' (ipv4 or ipv6)"),
+            };
+            return document.FirewallMark != 0
+                ? IpvsServiceKey.ForFirewallMark(document.FirewallMark, family)
+                : throw new FormatException("a firewall-mark service needs a non-zero firewallMark");
+        }
+
+        IpvsProtocol protocol = document.Protocol switch
+        {
+            "tcp" => IpvsProtocol.Tcp,
+            "udp" => IpvsProtocol.Udp,
+            "sctp" => IpvsProtocol.Sctp,
+            var other => throw new FormatException($"unknown protocol '{other}' (tcp, udp, sctp or fwmark)"),
+        };
+        return IpvsServiceKey.ForEndPoint(protocol, ParseAddress(document.Address, "service address"), document.Port);
+    }
+
+    private static IPAddress ParseAddress(string? text, string what) =>
+        IPAddress.TryParse(text, out IPAddress? address) && address.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6
+            ? address
+            : throw new FormatException($"{what} '{text}' is not an IPv4 or IPv6 address");
+
+    private static string FormatNetmask(AddressFamily family, uint netmask)
+    {
+        if (family == AddressFamily.InterNetworkV6)
+        {
+            return netmask.ToString(CultureInfo.InvariantCulture);
+        }
+
+        var bytes = new byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(bytes, netmask);
+        return new IPAddress(bytes).ToString();
+    }
+
+    private static uint ParseNetmask(AddressFamily family, string text, string service)
+    {
+        if (family == AddressFamily.InterNetworkV6)
+        {
+            return uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out uint prefix)
+                ? prefix
+                : throw new FormatException($"service '{service}': an IPv6 netmask is a prefix length, not '{text}'");
+        }
+
+        return IPAddress.TryParse(text, out IPAddress? mask) && mask.AddressFamily == AddressFamily.InterNetwork
+            ? BinaryPrimitives.ReadUInt32BigEndian(mask.GetAddressBytes())
+            : throw new FormatException($"service '{service}': '{text}' is not an IPv4 netmask");
+    }
+
+    private static string Name<T>((T Value, string Name)[] names, T value)
+        where T : struct, Enum =>
+        names.First(n => EqualityComparer<T>.Default.Equals(n.Value, value)).Name;
+
+    private static T Value<T>((T Value, string Name)[] names, string? word, string what)
+        where T : struct, Enum
+    {
+        foreach ((T value, string name) in names)
+        {
+            if (name == word)
+            {
+                return value;
+            }
+        }
+
+        throw new FormatException($"{what} '{word}' is unknown ({string.Join(", ", names.Select(n => n.Name))})");
+    }
+}
