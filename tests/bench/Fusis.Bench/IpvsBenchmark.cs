@@ -2,6 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Fusis.Core.Ipvsadm;
+using Fusis.Core.Reconcile;
+using Fusis.Core.State;
 using Fusis.Netlink.Ipvs;
 
 namespace Fusis.Bench;
@@ -41,8 +44,8 @@ internal static class IpvsBenchmark
         string rulesFile = Path.Combine(Path.GetTempPath(), "fusis-bench.rules");
         File.WriteAllText(rulesFile, rules.ToString());
         Shell.Run("modprobe", "ip_vs");
-        const string Fusis = "fusis-bench-a", Ipvsadm = "fusis-bench-b", Strace = "fusis-bench-c";
-        foreach (string ns in new[] { Fusis, Ipvsadm, Strace })
+        const string Fusis = "fusis-bench-a", Ipvsadm = "fusis-bench-b", Strace = "fusis-bench-c", Import = "fusis-bench-d";
+        foreach (string ns in new[] { Fusis, Ipvsadm, Strace, Import })
         {
             Shell.Run("ip", $"netns add {ns}");
             Shell.Run("ip", $"netns exec {ns} ip link set lo up"); // without it no address is unicast and IPVS refuses destinations
@@ -106,7 +109,38 @@ internal static class IpvsBenchmark
         Console.WriteLine(report);
         File.WriteAllText(Path.Combine(outDir, "bench.md"), report + "\n");
         Console.WriteLine("both tables identical (ipvsadm -S -n), every object read back");
-        foreach (string ns in new[] { Fusis, Ipvsadm, Strace })
+        // import: the same rules text parsed and reconciled as a desired state (what Import-FusisConfiguration
+        // does), then a second, no-op reconcile of the converged table
+        using IpvsClient importer = IpvsClient.Open($"/run/netns/{Import}");
+        stopwatch.Restart();
+        IpvsTable table = IpvsadmRules.Parse(rules.ToString());
+        var desired = new DesiredState(
+            table.Services.Select((s, i) => new DesiredService($"svc-{i}", s.Service, s.Destinations)).ToList(), []);
+        ReconcileResult imported = Reconciler.Reconcile(desired, importer);
+        TimeSpan importTime = stopwatch.Elapsed;
+        if (!imported.Succeeded || imported.Results.Count != objects)
+        {
+            throw new InvalidOperationException($"import applied {imported.Results.Count(r => r.Succeeded)} of {objects} operations");
+        }
+
+        long importSends = importer.Channel.Transport.SendCalls;
+        stopwatch.Restart();
+        ReconcileResult idle = Reconciler.Reconcile(desired, importer);
+        TimeSpan idleTime = stopwatch.Elapsed;
+        long idleSends = importer.Channel.Transport.SendCalls - importSends;
+        if (idle.Results.Count != 0)
+        {
+            throw new InvalidOperationException($"a reconcile of the converged table planned {idle.Results.Count} operations");
+        }
+
+        string importReport = string.Create(CultureInfo.InvariantCulture, $"""
+            | import the same rules as a desired state (parse + plan + apply) | {importTime.TotalSeconds:0.000} s | {ipvsadmCreate.TotalSeconds:0.000} s (ipvsadm -R) | {importTime / ipvsadmCreate:0.000} | |
+            | no-op full reconcile of the converged table | {idleTime.TotalSeconds:0.000} s, 0 writes, {idleSends} dump requests ({services} destination dumps + 1) | | | 0 writes |
+            """);
+        Console.WriteLine(importReport);
+        File.AppendAllText(Path.Combine(outDir, "bench.md"), importReport + "\n");
+
+        foreach (string ns in new[] { Fusis, Ipvsadm, Strace, Import })
         {
             Shell.Run("ip", $"netns delete {ns}");
         }
