@@ -99,6 +99,8 @@ public sealed class IpvsadmRulesTests
     [InlineData("-A -t 198.18.0.1:80 -s rr\n-a -t 198.18.0.1:80 -r 198.18.1.1:80 -w 70000", "line 2: weight 70000 is outside 0-65535")]
     [InlineData("-A -t [fd00::1]:80 -s rr -M 255.255.255.0", "line 1: an IPv6 netmask is a prefix length 1-128, not '255.255.255.0'")]
     [InlineData("-A -s rr", "line 1: no service address (-t, -u, --sctp-service or -f)")]
+    [InlineData("-A -f 3 -s rr\n-a -f 3 -t 198.18.0.1:80 -r 198.18.1.1", "line 2: a service is either -t/-u/--sctp-service or -f, not both")]
+    [InlineData("-A -f 3 -s rr\n-a -f 3 -w 2", "line 2: a destination needs -r")]
     [InlineData("-D -t 198.18.0.1:80", "line 1: '-D' is not a rule Fusis reads (only -A and -a, as ipvsadm -S writes them)")]
     [InlineData("-A -t 198.18.0.1:80 -s rr -b sh-bogus", "line 1: unknown scheduler flag 'sh-bogus'")]
     public void Bad_rules_name_the_line_and_the_problem(string text, string expected)

@@ -145,26 +145,20 @@ public static class IpvsadmRules
 
     private static IpvsService ParseService(ref Tokens tokens)
     {
-        IpvsServiceKey? key = null;
-        bool ipv6 = false;
-        uint mark = 0;
         string scheduler = IpvsService.DefaultScheduler;
         IpvsServiceFlags flags = IpvsServiceFlags.None;
         uint timeout = 0;
         string? netmask = null, engine = null, schedulerFlags = null;
+        var service = new ServiceOptions();
         while (tokens.TryNext(out string option))
         {
+            if (service.TryRead(ref tokens, option))
+            {
+                continue;
+            }
+
             switch (option)
             {
-                case "-t" or "--tcp-service" or "-u" or "--udp-service" or "--sctp-service":
-                    key = ParseKey(ref tokens, option);
-                    break;
-                case "-f" or "--fwmark-service":
-                    mark = tokens.NextNumber<uint>("a firewall mark");
-                    break;
-                case "-6" or "--ipv6":
-                    ipv6 = true;
-                    break;
                 case "-s" or "--scheduler":
                     scheduler = tokens.Next("a scheduler");
                     break;
@@ -189,21 +183,7 @@ public static class IpvsadmRules
             }
         }
 
-        if (mark != 0)
-        {
-            if (key is not null)
-            {
-                throw tokens.Error("a service is either -t/-u/--sctp-service or -f, not both");
-            }
-
-            key = IpvsServiceKey.ForFirewallMark(mark, ipv6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork);
-        }
-
-        if (key is null)
-        {
-            throw tokens.Error("no service address (-t, -u, --sctp-service or -f)");
-        }
-
+        IpvsServiceKey key = service.Resolve(ref tokens);
         if (schedulerFlags is not null)
         {
             flags |= ParseSchedulerFlags(ref tokens, schedulerFlags);
@@ -222,9 +202,6 @@ public static class IpvsadmRules
 
     private static (IpvsServiceKey Key, IpvsDestination Destination) ParseDestination(ref Tokens tokens)
     {
-        IpvsServiceKey? key = null;
-        uint mark = 0;
-        bool ipv6 = false;
         IPEndPoint? real = null;
         var method = IpvsForwardingMethod.DirectRoute; // ipvsadm's default
         int weight = 1;
@@ -232,19 +209,16 @@ public static class IpvsadmRules
         ushort tunnelPort = 0;
         var tunnelType = IpvsTunnelType.IpIp;
         var checksum = IpvsTunnelChecksum.None;
+        var service = new ServiceOptions();
         while (tokens.TryNext(out string option))
         {
+            if (service.TryRead(ref tokens, option))
+            {
+                continue;
+            }
+
             switch (option)
             {
-                case "-t" or "--tcp-service" or "-u" or "--udp-service" or "--sctp-service":
-                    key = ParseKey(ref tokens, option);
-                    break;
-                case "-f" or "--fwmark-service":
-                    mark = tokens.NextNumber<uint>("a firewall mark");
-                    break;
-                case "-6" or "--ipv6":
-                    ipv6 = true;
-                    break;
                 case "-r" or "--real-server":
                     real = ParseEndPoint(ref tokens, tokens.Next("a real server"), portRequired: false);
                     break;
@@ -293,14 +267,10 @@ public static class IpvsadmRules
             }
         }
 
-        if (mark != 0)
+        IpvsServiceKey key = service.Resolve(ref tokens);
+        if (real is null)
         {
-            key = IpvsServiceKey.ForFirewallMark(mark, ipv6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork);
-        }
-
-        if (key is null || real is null)
-        {
-            throw tokens.Error("a destination needs its service (-t, -u, --sctp-service or -f) and -r");
+            throw tokens.Error("a destination needs -r");
         }
 
         if (weight is < 0 or > IpvsDestination.MaxWeight)
@@ -321,6 +291,44 @@ public static class IpvsadmRules
             TunnelPort = tunnelPort,
             TunnelChecksum = checksum,
         });
+    }
+
+    // The options that name a service, shared by -A and -a lines.
+    private struct ServiceOptions
+    {
+        private IpvsServiceKey? _endPoint;
+        private uint _mark;
+        private bool _ipv6;
+
+        public bool TryRead(ref Tokens tokens, string option)
+        {
+            switch (option)
+            {
+                case "-t" or "--tcp-service" or "-u" or "--udp-service" or "--sctp-service":
+                    _endPoint = ParseKey(ref tokens, option);
+                    return true;
+                case "-f" or "--fwmark-service":
+                    _mark = tokens.NextNumber<uint>("a firewall mark");
+                    return true;
+                case "-6" or "--ipv6":
+                    _ipv6 = true;
+                    return true;
+                default:
+                    return false;
+            }
+        }
+
+        public readonly IpvsServiceKey Resolve(ref Tokens tokens)
+        {
+            if (_mark == 0)
+            {
+                return _endPoint ?? throw tokens.Error("no service address (-t, -u, --sctp-service or -f)");
+            }
+
+            return _endPoint is null
+                ? IpvsServiceKey.ForFirewallMark(_mark, _ipv6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork)
+                : throw tokens.Error("a service is either -t/-u/--sctp-service or -f, not both");
+        }
     }
 
     private static IpvsServiceKey ParseKey(ref Tokens tokens, string option)
