@@ -7,11 +7,11 @@ namespace Fusis.Core.Reconcile;
 public static class KernelTable
 {
     /// <param name="destinationsOf">Whose destinations to read (null: every service's).</param>
-    public static IpvsTable Read(IpvsClient client, Func<IpvsServiceKey, bool>? destinationsOf = null)
+    public static IpvsTable Read(IIpvsKernel kernel, Func<IpvsServiceKey, bool>? destinationsOf = null)
     {
-        ArgumentNullException.ThrowIfNull(client);
-        return new IpvsTable(client.GetServices()
-            .Select(s => new IpvsTableService(s, destinationsOf is null || destinationsOf(s.Key) ? client.GetDestinations(s.Key) : []))
+        ArgumentNullException.ThrowIfNull(kernel);
+        return new IpvsTable(kernel.GetServices()
+            .Select(s => new IpvsTableService(s, destinationsOf is null || destinationsOf(s.Key) ? kernel.GetDestinations(s.Key) : []))
             .ToList());
     }
 }

@@ -69,7 +69,8 @@ public sealed partial record DesiredState(IReadOnlyList<DesiredService> Services
                     problems.Add($"service '{service.Name}': destination {destination} is of another address family, which only tunnels allow");
                 }
 
-                if (destination.LowerThreshold > destination.UpperThreshold && destination.UpperThreshold != 0)
+                // The kernel refuses this (ERANGE) even when the upper threshold is 0, i.e. unlimited.
+                if (destination.LowerThreshold > destination.UpperThreshold)
                 {
                     problems.Add($"service '{service.Name}': destination {destination}: the lower threshold exceeds the upper one");
                 }

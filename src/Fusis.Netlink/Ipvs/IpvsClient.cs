@@ -8,7 +8,7 @@ namespace Fusis.Netlink.Ipvs;
 /// The kernel's IPVS table through generic netlink: everything ipvsadm can do. Writes can be pipelined
 /// (<see cref="Apply"/>). Not thread-safe; open one client per thread of work.
 /// </summary>
-public sealed class IpvsClient : IDisposable
+public sealed class IpvsClient : IIpvsKernel
 {
     private readonly NetlinkChannel _channel;
     private readonly ushort _familyId;

@@ -26,6 +26,8 @@ internal static class IpvsErrors
             (IpvsOperationKind.AddDestination or IpvsOperationKind.UpdateDestination, Errno.EINVAL) =>
                 $"the kernel refused destination {operation.Destination}: its address must be unicast or local in this network namespace " +
                 "(which needs a configured, up interface), a lower threshold must not exceed the upper one, and only tunnels may mix address families",
+            (IpvsOperationKind.AddDestination or IpvsOperationKind.UpdateDestination, Errno.ERANGE) =>
+                $"destination {operation.Destination}: the lower connection threshold exceeds the upper one",
             (IpvsOperationKind.UpdateDestination or IpvsOperationKind.DeleteDestination, Errno.ENOENT) =>
                 $"destination {operation.Destination} does not exist in service {operation.ServiceKey}",
             _ => null,
