@@ -8,7 +8,7 @@
     Copyright            = '(c) Fusis contributors.'
     Description          = 'Fusis: a dynamic Layer-4 load balancer for Linux on IPVS and Serf.'
     PowerShellVersion    = '7.6'
-    CmdletsToExport      = @()
+    CmdletsToExport      = @('Get-FusisInfo')
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -64,6 +64,10 @@ $ModuleAssemblies = @(
     'MessagePack.Annotations.dll'
     'Microsoft.NET.StringTools.dll'
 )
+# Payload from module/, by path relative to it.
+$ModulePayload = @(
+    'en-US/Fusis.Commands.dll-Help.xml'
+)
 # Host test suites (xunit.v3 executables); the lab suite runs only inside the VM.
 $HostTestProjects = @(
     'Fusis.Netlink.Tests'
@@ -109,6 +113,13 @@ function Invoke-Build {
         $source = Join-Path $publishDir $name
         if (-not (Test-Path -LiteralPath $source)) { throw "module layout: $source is missing" }
         Copy-Item -LiteralPath $source -Destination $moduleDir
+    }
+    foreach ($relative in $ModulePayload) {
+        $source = Join-Path $RepoRoot "module/$relative"
+        if (-not (Test-Path -LiteralPath $source)) { throw "module layout: $source is missing" }
+        $destination = Join-Path $moduleDir $relative
+        $null = New-Item -ItemType Directory -Force -Path (Split-Path -Parent $destination)
+        Copy-Item -LiteralPath $source -Destination $destination
     }
     $manifest = (Get-Content -Raw -LiteralPath (Join-Path $RepoRoot 'Fusis.psd1')).Replace('{{ModuleVersion}}', $version)
     Set-Content -LiteralPath (Join-Path $moduleDir 'Fusis.psd1') -Value $manifest -NoNewline
@@ -204,6 +215,7 @@ function Invoke-LabSuite([int] $setup) {
     }
     $env:FUSIS_LAB_RUN_DIR = $runDir
     $env:FUSIS_LAB_TIMEOUT = $TimeoutSeconds
+    $env:FUSIS_MODULE_MANIFEST = Get-ModuleManifestPath # FUSIS_* variables reach the guest; its suite hosts the module
     try {
         & bash $LabScript run -- sh (Join-Path $RepoRoot 'tests/lab/suite.sh') $exe | Out-Host
         $exitCode = $LASTEXITCODE

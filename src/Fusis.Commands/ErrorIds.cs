@@ -1,0 +1,24 @@
+namespace Fusis.Commands;
+
+/// <summary>Stable error ids: the first half of every FullyQualifiedErrorId the module writes. Never renamed.</summary>
+public static class ErrorIds
+{
+    /// <summary>The kernel has no IPVS (module not loaded, or not built).</summary>
+    public const string IpvsUnavailable = nameof(IpvsUnavailable);
+
+    /// <summary>Not root, no CAP_NET_ADMIN.</summary>
+    public const string PermissionDenied = nameof(PermissionDenied);
+
+    public const string ServiceNotFound = nameof(ServiceNotFound);
+
+    public const string DestinationNotFound = nameof(DestinationNotFound);
+
+    public const string ServiceExists = nameof(ServiceExists);
+
+    public const string DestinationExists = nameof(DestinationExists);
+
+    public const string InvalidArgument = nameof(InvalidArgument);
+
+    /// <summary>Any other kernel error; the message carries the errno.</summary>
+    public const string KernelError = nameof(KernelError);
+}
