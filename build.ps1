@@ -66,6 +66,7 @@ $ModuleAssemblies = @(
 )
 # Payload from module/, by path relative to it.
 $ModulePayload = @(
+    'Fusis.Format.ps1xml'
     'en-US/Fusis.Commands.dll-Help.xml'
 )
 # Host test suites (xunit.v3 executables); the lab suite runs only inside the VM.

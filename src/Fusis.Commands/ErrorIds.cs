@@ -19,6 +19,9 @@ public static class ErrorIds
 
     public const string InvalidArgument = nameof(InvalidArgument);
 
+    /// <summary>The desired-state file is unreadable, not Fusis's, from a newer Fusis, or invalid; it was left untouched.</summary>
+    public const string DesiredStateInvalid = nameof(DesiredStateInvalid);
+
     /// <summary>Any other kernel error; the message carries the errno.</summary>
     public const string KernelError = nameof(KernelError);
 }

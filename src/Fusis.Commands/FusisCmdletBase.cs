@@ -1,4 +1,6 @@
 using System.Management.Automation;
+using Fusis.Core.Model;
+using Fusis.Core.State;
 using Fusis.Netlink;
 using Fusis.Netlink.Ipvs;
 
@@ -10,7 +12,39 @@ namespace Fusis.Commands;
 /// </summary>
 public abstract class FusisCmdletBase : PSCmdlet, IDisposable
 {
+    /// <summary>Overrides where the desired state lives (default /var/lib/fusis/state.json).</summary>
+    public const string StatePathVariable = "FUSIS_STATE_PATH";
+
     private IIpvsKernel? _kernel;
+    private DesiredState? _desired;
+
+    /// <summary>How the kernel is opened: the real one, or an in-memory double in host tests.</summary>
+    internal static Func<IIpvsKernel> KernelFactory { get; set; } = () => IpvsClient.Open();
+
+    /// <summary>The desired-state file this command uses.</summary>
+    protected static string StatePath =>
+        Environment.GetEnvironmentVariable(StatePathVariable) is { Length: > 0 } path ? path : DesiredStateStore.DefaultPath;
+
+    /// <summary>The saved desired state (read once); an unreadable or invalid file ends the command, untouched.</summary>
+    protected DesiredState Desired
+    {
+        get
+        {
+            if (_desired is null)
+            {
+                try
+                {
+                    _desired = new DesiredStateStore(StatePath).Load();
+                }
+                catch (DesiredStateException e)
+                {
+                    ThrowTerminatingError(new ErrorRecord(e, ErrorIds.DesiredStateInvalid, ErrorCategory.InvalidData, StatePath));
+                }
+            }
+
+            return _desired!;
+        }
+    }
 
     /// <summary>The local kernel's IPVS table; an unusable environment (no IPVS, not root) ends the command.</summary>
     protected IIpvsKernel Kernel
@@ -21,7 +55,7 @@ public abstract class FusisCmdletBase : PSCmdlet, IDisposable
             {
                 try
                 {
-                    _kernel = IpvsClient.Open();
+                    _kernel = KernelFactory();
                 }
                 catch (NetlinkException e)
                 {
@@ -31,6 +65,27 @@ public abstract class FusisCmdletBase : PSCmdlet, IDisposable
 
             return _kernel!;
         }
+    }
+
+    /// <summary>
+    /// The owned services whose names match <paramref name="name"/> (wildcards allowed). A plain name that
+    /// matches nothing writes a non-terminating ServiceNotFound error, as Get-Service does.
+    /// </summary>
+    protected IReadOnlyList<FusisService> MatchOwned(IReadOnlyList<FusisService> services, string name)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
+        var matches = services.Where(s => s.Name is not null && pattern.IsMatch(s.Name)).ToList();
+        if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
+        {
+            WriteError(new ErrorRecord(
+                new ItemNotFoundException($"Fusis owns no service named '{name}' (Get-FusisService without a name also lists the services it does not own)."),
+                ErrorIds.ServiceNotFound,
+                ErrorCategory.ObjectNotFound,
+                name));
+        }
+
+        return matches;
     }
 
     public void Dispose()

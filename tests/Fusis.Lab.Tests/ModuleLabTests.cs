@@ -1,5 +1,8 @@
 using System.Management.Automation;
 using Fusis.Core.Model;
+using Fusis.Core.Reconcile;
+using Fusis.Core.State;
+using Fusis.Netlink.Ipvs;
 
 namespace Fusis.Lab.Tests;
 
@@ -33,5 +36,53 @@ public sealed class ModuleLabTests
         ErrorRecord error = Assert.Single(errors);
         Assert.Equal("PermissionDenied,Fusis.Commands.Commands.GetFusisInfoCommand", error.FullyQualifiedErrorId);
         Assert.Equal(ErrorCategory.PermissionDenied, error.CategoryInfo.Category);
+    }
+
+    [Fact]
+    public void Get_FusisService_and_Get_FusisDestination_show_the_kernel_table_with_owned_names()
+    {
+        LabKernel.RequireIpvs();
+        string folder = Directory.CreateTempSubdirectory("fusis-module-").FullName;
+        string statePath = Path.Combine(folder, "state.json");
+        RoundTripCase every = RoundTripCases.All["every forwarding method and tunnel type"];
+        var desired = new DesiredState([new DesiredService("web", every.Service with { Key = IpvsRoundTripTests.Key("198.18.60.1", 80) }, every.Destinations)], []);
+        new DesiredStateStore(statePath).Save(desired);
+        LabKernel.Run("ipvsadm", "-A -u 198.18.60.9:53 -s rr");
+        LabKernel.Run("ipvsadm", "-a -u 198.18.60.9:53 -r 198.18.61.9:53 -m -w 4");
+        Environment.SetEnvironmentVariable("FUSIS_STATE_PATH", statePath);
+        try
+        {
+            using (IpvsClient kernel = IpvsClient.Open())
+            {
+                Assert.True(Reconciler.Reconcile(desired, kernel).Succeeded);
+            }
+
+            using var session = new PowerShellSession();
+            (var services, IReadOnlyList<ErrorRecord> errors) = session.Invoke("Get-FusisService");
+            var destinations = session.Invoke("Get-FusisService | Get-FusisDestination").Output.Select(o => Assert.IsType<FusisDestination>(o.BaseObject)).ToList();
+
+            Assert.Empty(errors);
+            var web = Assert.Single(services.Select(o => Assert.IsType<FusisService>(o.BaseObject)), s => s.Name == "web");
+            var dns = Assert.Single(services.Select(o => (FusisService)o.BaseObject), s => s.Service == "UDP 198.18.60.9:53");
+            Assert.False(dns.Managed);
+            Assert.Equal((every.Destinations.Length, "rr"), (web.Destinations, web.Scheduler));
+            // every destination as ipvsadm lists it: address:port, forwarding, weight
+            string listed = LabKernel.Run("ipvsadm", "-Ln");
+            foreach (FusisDestination destination in destinations.Where(d => d.Service is "TCP 198.18.60.1:80" or "UDP 198.18.60.9:53"))
+            {
+                string forward = destination.ForwardingMethod switch { "Masquerade" => "Masq", "DirectRoute" => "Route", var other => other };
+                Assert.Matches($@"-> {System.Text.RegularExpressions.Regex.Escape(destination.ToString())}\s+{forward}\s+{destination.Weight}\s", listed);
+            }
+
+            Assert.Equal(every.Destinations.Length + 1, destinations.Count(d => d.Service is "TCP 198.18.60.1:80" or "UDP 198.18.60.9:53"));
+            Assert.Contains("\"Name\": \"web\"", (string)session.Invoke("Get-FusisService web | ConvertTo-Json").Output.Single().BaseObject, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("FUSIS_STATE_PATH", null);
+            LabKernel.Run("ipvsadm", "-D -t 198.18.60.1:80", check: false);
+            LabKernel.Run("ipvsadm", "-D -u 198.18.60.9:53", check: false);
+            Directory.Delete(folder, recursive: true);
+        }
     }
 }

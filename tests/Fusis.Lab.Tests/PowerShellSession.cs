@@ -14,7 +14,7 @@ internal sealed class PowerShellSession : IDisposable
         string manifest = Environment.GetEnvironmentVariable("FUSIS_MODULE_MANIFEST") is { Length: > 0 } path && File.Exists(path)
             ? path
             : throw new InvalidOperationException("FUSIS_MODULE_MANIFEST must name the laid-out Fusis.psd1 (build.ps1 -Task Test sets it)");
-        InitialSessionState state = InitialSessionState.CreateDefault2();
+        InitialSessionState state = InitialSessionState.CreateDefault(); // with the Utility cmdlets (ConvertTo-Json, ...)
         state.ImportPSModule(manifest);
         _runspace = RunspaceFactory.CreateRunspace(state);
         // Pipelines run on the caller's thread: a test can change that thread (e.g. drop a capability) first.

@@ -1,0 +1,34 @@
+using System.Management.Automation;
+using Fusis.Core.Model;
+
+namespace Fusis.Commands.Commands;
+
+/// <summary>Get-FusisService: the kernel's virtual services, with the names of those Fusis owns.</summary>
+[Cmdlet(VerbsCommon.Get, "FusisService")]
+[OutputType(typeof(FusisService))]
+public sealed class GetFusisServiceCommand : FusisCmdletBase
+{
+    private IReadOnlyList<FusisService>? _services;
+
+    /// <summary>Names (wildcards allowed) of owned services; none: every service, owned or not.</summary>
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ServiceNameCompleter))]
+    public string[]? Name { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        _services ??= ReadKernel(kernel => ServiceCatalog.Read(kernel, Desired));
+        if (Name is null)
+        {
+            WriteObject(_services, enumerateCollection: true);
+            return;
+        }
+
+        foreach (string name in Name)
+        {
+            WriteObject(MatchOwned(_services, name), enumerateCollection: true);
+        }
+    }
+}

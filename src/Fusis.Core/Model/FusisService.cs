@@ -1,0 +1,105 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Fusis.Netlink.Ipvs;
+
+namespace Fusis.Core.Model;
+
+/// <summary>
+/// A virtual service as cmdlets show it: the kernel's settings and counters, and the name Fusis knows it by
+/// (none, and <see cref="Managed"/> false, for a service Fusis does not own). Flat, so it survives
+/// ConvertTo-Json and Export-Csv.
+/// </summary>
+public sealed class FusisService
+{
+    internal FusisService(IpvsService service, string? name, int destinations)
+    {
+        Key = service.Key;
+        Name = name;
+        Scheduler = service.Scheduler;
+        Destinations = destinations;
+        Persistent = (service.Flags & IpvsServiceFlags.Persistent) != 0;
+        PersistenceTimeout = service.Timeout;
+        PersistenceEngine = service.PersistenceEngine;
+        OnePacket = (service.Flags & IpvsServiceFlags.OnePacket) != 0;
+        SchedulerFlags = (service.Flags & (IpvsServiceFlags.SchedulerFallback | IpvsServiceFlags.SchedulerPort | IpvsServiceFlags.SchedulerFlag3)).ToString();
+        Netmask = FormatNetmask(service.Key.AddressFamily, service.EffectiveNetmask);
+        IpvsStatistics stats = service.Statistics ?? new IpvsStatistics(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        (Connections, InPackets, OutPackets, InBytes, OutBytes) = (stats.Connections, stats.IncomingPackets, stats.OutgoingPackets, stats.IncomingBytes, stats.OutgoingBytes);
+        (ConnectionsPerSecond, InBytesPerSecond, OutBytesPerSecond) = (stats.ConnectionsPerSecond, stats.IncomingBytesPerSecond, stats.OutgoingBytesPerSecond);
+    }
+
+    /// <summary>The user-facing name; null for a service Fusis does not own.</summary>
+    public string? Name { get; }
+
+    /// <summary>Whether Fusis owns the service (it is in the desired state); others are shown, never changed.</summary>
+    public bool Managed => Name is not null;
+
+    /// <summary>TCP, UDP, SCTP, or FWM for a firewall-mark service.</summary>
+    public string Protocol => Key.IsFirewallMark ? "FWM" : Key.Protocol.ToString().ToUpperInvariant();
+
+    /// <summary>The virtual address; null for a firewall-mark service.</summary>
+    public string? Address => Key.IsFirewallMark ? null : Key.Address.ToString();
+
+    public int Port => Key.Port;
+
+    public uint FirewallMark => Key.FirewallMark;
+
+    /// <summary>IPv4 or IPv6.</summary>
+    public string AddressFamily => Key.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4";
+
+    /// <summary>As ipvsadm names it: "TCP 198.18.0.1:80", "FWM 7".</summary>
+    public string Service => Key.ToString();
+
+    public string Scheduler { get; }
+
+    public int Destinations { get; }
+
+    public bool Persistent { get; }
+
+    public uint PersistenceTimeout { get; }
+
+    /// <summary>IPv4: a dotted mask; IPv6: a prefix length.</summary>
+    public string Netmask { get; }
+
+    public string? PersistenceEngine { get; }
+
+    public bool OnePacket { get; }
+
+    /// <summary>None, or SchedulerFallback / SchedulerPort / SchedulerFlag3 (sh-/mh-fallback, sh-/mh-port, flag-3).</summary>
+    public string SchedulerFlags { get; }
+
+    public ulong Connections { get; }
+
+    public ulong InPackets { get; }
+
+    public ulong OutPackets { get; }
+
+    public ulong InBytes { get; }
+
+    public ulong OutBytes { get; }
+
+    public ulong ConnectionsPerSecond { get; }
+
+    public ulong InBytesPerSecond { get; }
+
+    public ulong OutBytesPerSecond { get; }
+
+    /// <summary>The kernel identity, for cmdlets that take a service from the pipeline.</summary>
+    internal IpvsServiceKey Key { get; }
+
+    public override string ToString() => Name ?? Service;
+
+    private static string FormatNetmask(System.Net.Sockets.AddressFamily family, uint netmask)
+    {
+        if (family == System.Net.Sockets.AddressFamily.InterNetworkV6)
+        {
+            return netmask.ToString(CultureInfo.InvariantCulture);
+        }
+
+        var bytes = new byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(bytes, netmask);
+        return new IPAddress(bytes).ToString();
+    }
+}

@@ -1,0 +1,75 @@
+using System.Collections.ObjectModel;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using Fusis.Commands.Commands;
+using Fusis.Core.State;
+using Fusis.TestSupport;
+
+namespace Fusis.Commands.Tests;
+
+/// <summary>
+/// The module's cmdlets in an in-process runspace over an in-memory kernel and a desired state in a temporary
+/// folder (unit tests of the cmdlet layer; the lab proves the cmdlets against the real kernel).
+/// </summary>
+internal sealed class CmdletHost : IDisposable
+{
+    private readonly Runspace _runspace;
+    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("fusis-cmdlets-");
+    private readonly string? _previousStatePath = Environment.GetEnvironmentVariable(FusisCmdletBase.StatePathVariable);
+    private readonly Func<Netlink.Ipvs.IIpvsKernel> _previousFactory = FusisCmdletBase.KernelFactory;
+
+    public CmdletHost(DesiredState desired)
+    {
+        StatePath = Path.Combine(_folder.FullName, "state.json");
+        new DesiredStateStore(StatePath).Save(desired);
+        Environment.SetEnvironmentVariable(FusisCmdletBase.StatePathVariable, StatePath);
+        FusisCmdletBase.KernelFactory = () => new KernelView(Kernel);
+
+        InitialSessionState state = InitialSessionState.CreateDefault(); // with the Utility cmdlets (ConvertTo-Json, ...)
+        state.Commands.Add(new SessionStateCmdletEntry("Get-FusisInfo", typeof(GetFusisInfoCommand), null));
+        state.Commands.Add(new SessionStateCmdletEntry("Get-FusisService", typeof(GetFusisServiceCommand), null));
+        state.Commands.Add(new SessionStateCmdletEntry("Get-FusisDestination", typeof(GetFusisDestinationCommand), null));
+        _runspace = RunspaceFactory.CreateRunspace(state);
+        _runspace.Open();
+    }
+
+    public MemoryIpvsKernel Kernel { get; } = new();
+
+    public string StatePath { get; }
+
+    public (Collection<PSObject> Output, IReadOnlyList<ErrorRecord> Errors) Invoke(string script)
+    {
+        using var shell = PowerShell.Create(_runspace);
+        shell.AddScript(script);
+        Collection<PSObject> output = shell.Invoke();
+        return (output, shell.Streams.Error.ToList());
+    }
+
+    public void Dispose()
+    {
+        _runspace.Dispose();
+        FusisCmdletBase.KernelFactory = _previousFactory;
+        Environment.SetEnvironmentVariable(FusisCmdletBase.StatePathVariable, _previousStatePath);
+        _folder.Delete(recursive: true);
+    }
+
+    // Cmdlets dispose the kernel they opened; the test's kernel must outlive them.
+    private sealed class KernelView(MemoryIpvsKernel kernel) : Netlink.Ipvs.IIpvsKernel
+    {
+        public Netlink.Ipvs.IpvsInfo GetInfo() => kernel.GetInfo();
+
+        public IReadOnlyList<Netlink.Ipvs.IpvsService> GetServices() => kernel.GetServices();
+
+        public Netlink.Ipvs.IpvsService? GetService(Netlink.Ipvs.IpvsServiceKey key) => kernel.GetService(key);
+
+        public IReadOnlyList<Netlink.Ipvs.IpvsDestination> GetDestinations(Netlink.Ipvs.IpvsServiceKey key) => kernel.GetDestinations(key);
+
+        public IReadOnlyList<Netlink.Ipvs.IpvsOperationResult> Apply(IReadOnlyList<Netlink.Ipvs.IpvsOperation> operations) => kernel.Apply(operations);
+
+        public void ZeroStatistics(Netlink.Ipvs.IpvsServiceKey? key = null) => kernel.ZeroStatistics(key);
+
+        public void Dispose()
+        {
+        }
+    }
+}
