@@ -33,7 +33,7 @@ public static class IpvsadmRules
 
             if (service.EffectiveNetmask != IpvsService.DefaultNetmask(service.Key.AddressFamily))
             {
-                text.Append(" -M ").Append(FormatNetmask(service.Key.AddressFamily, service.EffectiveNetmask));
+                text.Append(" -M ").Append(Netmask.Format(service.Key.AddressFamily, service.EffectiveNetmask));
             }
 
             if (service.PersistenceEngine is { Length: > 0 } engine)
@@ -195,7 +195,8 @@ public static class IpvsadmRules
             Scheduler = scheduler,
             Flags = flags,
             Timeout = timeout,
-            Netmask = netmask is null ? null : ParseNetmask(ref tokens, key.AddressFamily, netmask),
+            Netmask = netmask is null ? null
+                : Fusis.Core.Netmask.TryParse(key.AddressFamily, netmask, out uint mask, out string problem) ? mask : throw tokens.Error(problem),
             PersistenceEngine = engine,
         };
     }
@@ -382,20 +383,6 @@ public static class IpvsadmRules
         return new IPEndPoint(address, number);
     }
 
-    private static uint ParseNetmask(ref Tokens tokens, AddressFamily family, string text)
-    {
-        if (family == AddressFamily.InterNetworkV6)
-        {
-            return uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out uint prefix) && prefix is >= 1 and <= 128
-                ? prefix
-                : throw tokens.Error($"an IPv6 netmask is a prefix length 1-128, not '{text}'");
-        }
-
-        return IPAddress.TryParse(text, out IPAddress? mask) && mask.AddressFamily == AddressFamily.InterNetwork
-            ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(mask.GetAddressBytes())
-            : throw tokens.Error($"'{text}' is not an IPv4 netmask");
-    }
-
     private static IpvsServiceFlags ParseSchedulerFlags(ref Tokens tokens, string text)
     {
         IpvsServiceFlags flags = IpvsServiceFlags.None;
@@ -455,18 +442,6 @@ public static class IpvsadmRules
     }
 
     private static string FormatEndPoint(IPAddress address, ushort port) => new IPEndPoint(address, port).ToString();
-
-    private static string FormatNetmask(AddressFamily family, uint netmask)
-    {
-        if (family == AddressFamily.InterNetworkV6)
-        {
-            return netmask.ToString(CultureInfo.InvariantCulture);
-        }
-
-        byte[] bytes = new byte[4];
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes, netmask);
-        return new IPAddress(bytes).ToString();
-    }
 
     private static string ForwardingOption(IpvsForwardingMethod method) => method switch
     {

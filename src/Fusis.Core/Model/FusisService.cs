@@ -24,7 +24,7 @@ public sealed class FusisService
         PersistenceEngine = service.PersistenceEngine;
         OnePacket = (service.Flags & IpvsServiceFlags.OnePacket) != 0;
         SchedulerFlags = (service.Flags & (IpvsServiceFlags.SchedulerFallback | IpvsServiceFlags.SchedulerPort | IpvsServiceFlags.SchedulerFlag3)).ToString();
-        Netmask = FormatNetmask(service.Key.AddressFamily, service.EffectiveNetmask);
+        Netmask = Fusis.Core.Netmask.Format(service.Key.AddressFamily, service.EffectiveNetmask);
         IpvsStatistics stats = service.Statistics ?? new IpvsStatistics(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
         (Connections, InPackets, OutPackets, InBytes, OutBytes) = (stats.Connections, stats.IncomingPackets, stats.OutgoingPackets, stats.IncomingBytes, stats.OutgoingBytes);
         (ConnectionsPerSecond, InBytesPerSecond, OutBytesPerSecond) = (stats.ConnectionsPerSecond, stats.IncomingBytesPerSecond, stats.OutgoingBytesPerSecond);
@@ -90,16 +90,4 @@ public sealed class FusisService
     internal IpvsServiceKey Key { get; }
 
     public override string ToString() => Name ?? Service;
-
-    private static string FormatNetmask(System.Net.Sockets.AddressFamily family, uint netmask)
-    {
-        if (family == System.Net.Sockets.AddressFamily.InterNetworkV6)
-        {
-            return netmask.ToString(CultureInfo.InvariantCulture);
-        }
-
-        var bytes = new byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(bytes, netmask);
-        return new IPAddress(bytes).ToString();
-    }
 }

@@ -66,7 +66,7 @@ internal static class StateDocumentMapper
         document.Flags = FlagNames.Where(f => (settings.Flags & f.Flag) != 0).Select(f => f.Name).ToList();
         document.PersistenceTimeout = settings.Timeout;
         document.Netmask = settings.Netmask is { } mask && mask != IpvsService.DefaultNetmask(settings.Key.AddressFamily)
-            ? FormatNetmask(settings.Key.AddressFamily, mask)
+            ? Netmask.Format(settings.Key.AddressFamily, mask)
             : null;
         document.PersistenceEngine = settings.PersistenceEngine;
         document.Destinations = service.Destinations.Select(d => new DestinationDocument
@@ -94,7 +94,9 @@ internal static class StateDocumentMapper
             Scheduler = document.Scheduler ?? throw new FormatException($"service '{name}' has no scheduler"),
             Flags = document.Flags.Aggregate(IpvsServiceFlags.None, (flags, word) => flags | Value(FlagNames, word, $"service '{name}': flag")),
             Timeout = document.PersistenceTimeout,
-            Netmask = document.Netmask is null ? null : ParseNetmask(key.AddressFamily, document.Netmask, name),
+            Netmask = document.Netmask is null ? null
+                : Fusis.Core.Netmask.TryParse(key.AddressFamily, document.Netmask, out uint mask, out string problem) ? mask
+                : throw new FormatException($"service '{name}': {problem}"),
             PersistenceEngine = document.PersistenceEngine,
         };
         var destinations = document.Destinations.Select(d => new IpvsDestination
@@ -160,32 +162,6 @@ internal static class StateDocumentMapper
         IPAddress.TryParse(text, out IPAddress? address) && address.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6
             ? address
             : throw new FormatException($"{what} '{text}' is not an IPv4 or IPv6 address");
-
-    private static string FormatNetmask(AddressFamily family, uint netmask)
-    {
-        if (family == AddressFamily.InterNetworkV6)
-        {
-            return netmask.ToString(CultureInfo.InvariantCulture);
-        }
-
-        var bytes = new byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(bytes, netmask);
-        return new IPAddress(bytes).ToString();
-    }
-
-    private static uint ParseNetmask(AddressFamily family, string text, string service)
-    {
-        if (family == AddressFamily.InterNetworkV6)
-        {
-            return uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out uint prefix)
-                ? prefix
-                : throw new FormatException($"service '{service}': an IPv6 netmask is a prefix length, not '{text}'");
-        }
-
-        return IPAddress.TryParse(text, out IPAddress? mask) && mask.AddressFamily == AddressFamily.InterNetwork
-            ? BinaryPrimitives.ReadUInt32BigEndian(mask.GetAddressBytes())
-            : throw new FormatException($"service '{service}': '{text}' is not an IPv4 netmask");
-    }
 
     private static string Name<T>((T Value, string Name)[] names, T value)
         where T : struct, Enum =>
