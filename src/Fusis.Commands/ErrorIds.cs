@@ -19,6 +19,9 @@ public static class ErrorIds
 
     public const string InvalidArgument = nameof(InvalidArgument);
 
+    /// <summary>The service exists in the kernel but Fusis does not own it, so Fusis will not change it.</summary>
+    public const string ServiceNotManaged = nameof(ServiceNotManaged);
+
     /// <summary>The desired-state file is unreadable, not Fusis's, from a newer Fusis, or invalid; it was left untouched.</summary>
     public const string DesiredStateInvalid = nameof(DesiredStateInvalid);
 

@@ -68,14 +68,15 @@ public abstract class FusisCmdletBase : PSCmdlet, IDisposable
     }
 
     /// <summary>
-    /// The owned services whose names match <paramref name="name"/> (wildcards allowed). A plain name that
-    /// matches nothing writes a non-terminating ServiceNotFound error, as Get-Service does.
+    /// The owned services whose names match <paramref name="name"/> (wildcards allowed, case-insensitive). A plain
+    /// name that matches nothing writes a non-terminating ServiceNotFound error, as Get-Service does.
     /// </summary>
-    protected IReadOnlyList<FusisService> MatchOwned(IReadOnlyList<FusisService> services, string name)
+    protected IReadOnlyList<T> MatchOwned<T>(IEnumerable<T> services, Func<T, string?> nameOf, string name)
     {
         ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(nameOf);
         var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
-        var matches = services.Where(s => s.Name is not null && pattern.IsMatch(s.Name)).ToList();
+        var matches = services.Where(s => nameOf(s) is { } owned && pattern.IsMatch(owned)).ToList();
         if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
         {
             WriteError(new ErrorRecord(

@@ -29,6 +29,8 @@ internal sealed class CmdletHost : IDisposable
         state.Commands.Add(new SessionStateCmdletEntry("Get-FusisInfo", typeof(GetFusisInfoCommand), null));
         state.Commands.Add(new SessionStateCmdletEntry("Get-FusisService", typeof(GetFusisServiceCommand), null));
         state.Commands.Add(new SessionStateCmdletEntry("Get-FusisDestination", typeof(GetFusisDestinationCommand), null));
+        state.Commands.Add(new SessionStateCmdletEntry("New-FusisService", typeof(NewFusisServiceCommand), null));
+        state.Commands.Add(new SessionStateCmdletEntry("Remove-FusisService", typeof(RemoveFusisServiceCommand), null));
         _runspace = RunspaceFactory.CreateRunspace(state);
         _runspace.Open();
     }
@@ -36,6 +38,8 @@ internal sealed class CmdletHost : IDisposable
     public MemoryIpvsKernel Kernel { get; } = new();
 
     public string StatePath { get; }
+
+    public DesiredState Saved => new DesiredStateStore(StatePath).Load();
 
     public (Collection<PSObject> Output, IReadOnlyList<ErrorRecord> Errors) Invoke(string script)
     {

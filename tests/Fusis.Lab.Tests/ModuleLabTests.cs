@@ -85,4 +85,35 @@ public sealed class ModuleLabTests
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Fact]
+    public void New_and_Remove_FusisService_write_the_kernel_as_ipvsadm_sees_it_and_refusals_leave_nothing()
+    {
+        LabKernel.RequireIpvs();
+        string folder = Directory.CreateTempSubdirectory("fusis-module-").FullName;
+        Environment.SetEnvironmentVariable("FUSIS_STATE_PATH", Path.Combine(folder, "state.json"));
+        try
+        {
+            using var session = new PowerShellSession();
+
+            Assert.Empty(session.Invoke(
+                "New-FusisService -Name labweb -Address 198.18.70.1 -Port 80 -Scheduler sh -SchedulerFlag Fallback, Port -PersistenceTimeout 120 -Netmask 255.255.0.0").Errors);
+            Assert.Contains("-A -t 198.18.70.1:80 -s sh -p 120 -M 255.255.0.0 -b sh-fallback,sh-port", LabKernel.Run("ipvsadm", "-S -n"), StringComparison.Ordinal);
+
+            ErrorRecord refused = Assert.Single(session.Invoke("New-FusisService -Name labbad -Address 198.18.70.2 -Port 80 -Scheduler nosuch").Errors);
+            Assert.Equal("InvalidArgument,Fusis.Commands.Commands.NewFusisServiceCommand", refused.FullyQualifiedErrorId);
+            Assert.DoesNotContain("198.18.70.2", LabKernel.Run("ipvsadm", "-S -n"), StringComparison.Ordinal);
+            Assert.Equal(["labweb"], new DesiredStateStore(Path.Combine(folder, "state.json")).Load().Services.Select(s => s.Name));
+
+            Assert.Empty(session.Invoke("Remove-FusisService labweb -Confirm:$false").Errors);
+            Assert.DoesNotContain("198.18.70.1", LabKernel.Run("ipvsadm", "-S -n"), StringComparison.Ordinal);
+            Assert.Equal(DesiredState.Empty, new DesiredStateStore(Path.Combine(folder, "state.json")).Load());
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("FUSIS_STATE_PATH", null);
+            LabKernel.Run("ipvsadm", "-D -t 198.18.70.1:80", check: false);
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

@@ -41,7 +41,7 @@ public sealed class GetFusisDestinationCommand : FusisCmdletBase
         _services ??= ReadKernel(kernel => ServiceCatalog.Read(kernel, Desired));
         foreach (string name in ServiceName)
         {
-            foreach (FusisService service in MatchOwned(_services, name))
+            foreach (FusisService service in MatchOwned(_services, s => s.Name, name))
             {
                 WriteDestinations(service);
             }

@@ -28,7 +28,7 @@ public sealed class GetFusisServiceCommand : FusisCmdletBase
 
         foreach (string name in Name)
         {
-            WriteObject(MatchOwned(_services, name), enumerateCollection: true);
+            WriteObject(MatchOwned(_services, s => s.Name, name), enumerateCollection: true);
         }
     }
 }
