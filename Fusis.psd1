@@ -8,7 +8,10 @@
     Copyright            = '(c) Fusis contributors.'
     Description          = 'Fusis: a dynamic Layer-4 load balancer for Linux on IPVS and Serf.'
     PowerShellVersion    = '7.6'
-    CmdletsToExport      = @('Get-FusisDestination', 'Get-FusisInfo', 'Get-FusisService', 'New-FusisService', 'Remove-FusisService')
+    CmdletsToExport      = @(
+        'Get-FusisDestination', 'Get-FusisInfo', 'Get-FusisService', 'New-FusisDestination', 'New-FusisService',
+        'Remove-FusisDestination', 'Remove-FusisService', 'Set-FusisDestination', 'Set-FusisService'
+    )
     FormatsToProcess     = @('Fusis.Format.ps1xml')
     FunctionsToExport    = @()
     VariablesToExport    = @()

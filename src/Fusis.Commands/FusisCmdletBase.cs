@@ -89,6 +89,66 @@ public abstract class FusisCmdletBase : PSCmdlet, IDisposable
         return matches;
     }
 
+    /// <summary>
+    /// Runs one change of the desired state: <paramref name="change"/> gets the saved state and returns the next
+    /// one and the kernel operations that apply it (or null to change nothing). The next state is saved before
+    /// the kernel is written; when the kernel refuses an operation and <paramref name="undoOnRefusal"/> is set,
+    /// the saved state is put back, so a refused change leaves nothing behind.
+    /// </summary>
+    protected void ChangeDesiredState(
+        string target, Func<DesiredState, (DesiredState Next, IReadOnlyList<Netlink.Ipvs.IpvsOperation> Plan)?> change, bool undoOnRefusal, Action? afterSuccess = null)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        try
+        {
+            using DesiredStateTransaction transaction = DesiredStateTransaction.Begin(StatePath);
+            if (change(transaction.Current) is not { } planned || !ShouldProcess(target, string.Join("; ", planned.Plan)))
+            {
+                return;
+            }
+
+            transaction.Save(planned.Next);
+            foreach (Netlink.Ipvs.IpvsOperationResult result in Kernel.Apply(planned.Plan))
+            {
+                if (result.Error is { } refused && !AlreadyGone(result))
+                {
+                    if (undoOnRefusal)
+                    {
+                        transaction.Restore();
+                    }
+
+                    WriteError(KernelErrors.ToErrorRecord(refused, target, result.Operation.Kind));
+                    return;
+                }
+            }
+        }
+        catch (DesiredStateException e)
+        {
+            WriteError(DesiredStateTransaction.ToErrorRecord(e, target));
+            return;
+        }
+
+        afterSuccess?.Invoke();
+    }
+
+    // Deleting what the kernel no longer has reaches the desired state all the same.
+    private static bool AlreadyGone(Netlink.Ipvs.IpvsOperationResult result) => (result.Operation.Kind, result.Error?.Errno) is
+        (Netlink.Ipvs.IpvsOperationKind.DeleteDestination, Errno.ENOENT or Errno.ESRCH) or (Netlink.Ipvs.IpvsOperationKind.DeleteService, Errno.ESRCH);
+
+    /// <summary>The owned service with this name, or a non-terminating ServiceNotFound error and null.</summary>
+    protected DesiredService? FindOwned(DesiredState state, string name)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        DesiredService? service = state.Find(name);
+        if (service is null)
+        {
+            WriteError(new ErrorRecord(
+                new ItemNotFoundException($"Fusis owns no service named '{name}'."), ErrorIds.ServiceNotFound, ErrorCategory.ObjectNotFound, name));
+        }
+
+        return service;
+    }
+
     public void Dispose()
     {
         Dispose(disposing: true);

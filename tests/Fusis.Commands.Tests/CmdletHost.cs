@@ -26,11 +26,12 @@ internal sealed class CmdletHost : IDisposable
         FusisCmdletBase.KernelFactory = () => new KernelView(Kernel);
 
         InitialSessionState state = InitialSessionState.CreateDefault(); // with the Utility cmdlets (ConvertTo-Json, ...)
-        state.Commands.Add(new SessionStateCmdletEntry("Get-FusisInfo", typeof(GetFusisInfoCommand), null));
-        state.Commands.Add(new SessionStateCmdletEntry("Get-FusisService", typeof(GetFusisServiceCommand), null));
-        state.Commands.Add(new SessionStateCmdletEntry("Get-FusisDestination", typeof(GetFusisDestinationCommand), null));
-        state.Commands.Add(new SessionStateCmdletEntry("New-FusisService", typeof(NewFusisServiceCommand), null));
-        state.Commands.Add(new SessionStateCmdletEntry("Remove-FusisService", typeof(RemoveFusisServiceCommand), null));
+        foreach (Type type in typeof(FusisCmdletBase).Assembly.GetTypes().Where(t => t.GetCustomAttributes(typeof(CmdletAttribute), false).Length > 0))
+        {
+            var cmdlet = (CmdletAttribute)type.GetCustomAttributes(typeof(CmdletAttribute), false)[0];
+            state.Commands.Add(new SessionStateCmdletEntry($"{cmdlet.VerbName}-{cmdlet.NounName}", type, null));
+        }
+
         _runspace = RunspaceFactory.CreateRunspace(state);
         _runspace.Open();
     }

@@ -116,4 +116,54 @@ public sealed class ModuleLabTests
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Fact]
+    public void Destination_cmdlets_and_Set_FusisService_write_the_kernel_as_ipvsadm_sees_it()
+    {
+        LabKernel.RequireIpvs();
+        string folder = Directory.CreateTempSubdirectory("fusis-module-").FullName;
+        string statePath = Path.Combine(folder, "state.json");
+        Environment.SetEnvironmentVariable("FUSIS_STATE_PATH", statePath);
+        try
+        {
+            using var session = new PowerShellSession();
+            Assert.Empty(session.Invoke("""
+                New-FusisService -Name labdst -Address 198.18.71.1 -Port 80 -Scheduler wrr
+                New-FusisDestination -ServiceName labdst -Address 198.18.72.1 -Port 8080 -Weight 3 -UpperThreshold 100 -LowerThreshold 10
+                Get-FusisService labdst | New-FusisDestination 198.18.72.2 -ForwardingMethod DirectRoute
+                New-FusisDestination -ServiceName labdst -Address 198.18.72.3 -ForwardingMethod Tunnel -TunnelType Gue -TunnelPort 6080 -TunnelChecksum RemoteChecksum
+                Get-FusisDestination labdst | Where-Object Address -eq 198.18.72.1 | Set-FusisDestination -Weight 0
+                Set-FusisService labdst -Scheduler sh -SchedulerFlag Port
+                """).Errors);
+
+            string[] saved = LabKernel.Run("ipvsadm", "-S -n").Split('\n').Where(l => l.Contains("198.18.71.1:80", StringComparison.Ordinal)).ToArray();
+            Assert.Equal(
+                [
+                    "-A -t 198.18.71.1:80 -s sh -b sh-port",
+                    "-a -t 198.18.71.1:80 -r 198.18.72.1:8080 -m -w 0",
+                    "-a -t 198.18.71.1:80 -r 198.18.72.2:80 -g -w 1",
+                    "-a -t 198.18.71.1:80 -r 198.18.72.3:80 -i -w 1 --tun-type gue --tun-port 6080 --tun-remcsum",
+                ],
+                saved);
+            Assert.Matches(@"-> 198\.18\.72\.1:8080\s+100\s+10\s", LabKernel.Run("ipvsadm", "-Ln --thresholds"));
+
+            // the kernel refuses a destination that is not unicast: the desired state is put back
+            string before = File.ReadAllText(statePath);
+            ErrorRecord refused = Assert.Single(session.Invoke("New-FusisDestination -ServiceName labdst -Address 224.0.0.1").Errors);
+            Assert.Equal("InvalidArgument,Fusis.Commands.Commands.NewFusisDestinationCommand", refused.FullyQualifiedErrorId);
+            Assert.Equal(before, File.ReadAllText(statePath));
+            Assert.DoesNotContain("224.0.0.1", LabKernel.Run("ipvsadm", "-S -n"), StringComparison.Ordinal);
+
+            Assert.Empty(session.Invoke("Get-FusisDestination labdst | Remove-FusisDestination -Confirm:$false").Errors);
+            Assert.Equal(["-A -t 198.18.71.1:80 -s sh -b sh-port"],
+                LabKernel.Run("ipvsadm", "-S -n").Split('\n').Where(l => l.Contains("198.18.71.1:80", StringComparison.Ordinal)));
+            Assert.Empty(Assert.Single(new DesiredStateStore(statePath).Load().Services).Destinations);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("FUSIS_STATE_PATH", null);
+            LabKernel.Run("ipvsadm", "-D -t 198.18.71.1:80", check: false);
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

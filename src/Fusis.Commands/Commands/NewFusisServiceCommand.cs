@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using Fusis.Core;
 using Fusis.Core.Model;
-using Fusis.Core.Reconcile;
 using Fusis.Core.State;
 using Fusis.Netlink;
 using Fusis.Netlink.Ipvs;
@@ -83,35 +82,25 @@ public sealed class NewFusisServiceCommand : FusisCmdletBase
         }
 
         string target = $"{Name} ({service.Key})";
-        try
-        {
-            using DesiredStateTransaction transaction = DesiredStateTransaction.Begin(StatePath);
-            if (Conflict(transaction.Current, service) is { } conflict)
+        bool created = false;
+        ChangeDesiredState(
+            target,
+            current =>
             {
-                WriteError(conflict);
-                return;
-            }
+                if (Conflict(current, service) is { } conflict)
+                {
+                    WriteError(conflict);
+                    return null;
+                }
 
-            var owned = new DesiredService(Name, service, []);
-            var next = transaction.Current with { Services = [.. transaction.Current.Services, owned] };
-            IReadOnlyList<IpvsOperation> plan = ReadKernel(kernel => Planner.Plan(new DesiredState([owned], []), KernelTable.Read(kernel, _ => false)), target);
-            if (!ShouldProcess(target, string.Join("; ", plan)))
-            {
-                return;
-            }
+                var owned = new DesiredService(Name, service, []);
+                return (current with { Services = [.. current.Services, owned] }, [IpvsOperation.AddService(service)]);
+            },
+            undoOnRefusal: true, // the kernel refused the service outright: leave nothing behind
+            () => created = true);
 
-            transaction.Save(next);
-            IpvsOperationResult result = Kernel.Apply(plan).Single();
-            if (result.Error is { } refused)
-            {
-                transaction.Restore(); // the kernel refused the service outright: leave nothing behind
-                WriteError(KernelErrors.ToErrorRecord(refused, target, result.Operation.Kind));
-                return;
-            }
-        }
-        catch (DesiredStateException e)
+        if (!created)
         {
-            WriteError(DesiredStateTransaction.ToErrorRecord(e, target));
             return;
         }
 

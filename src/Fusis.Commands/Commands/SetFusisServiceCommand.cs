@@ -1,0 +1,115 @@
+using System.Management.Automation;
+using Fusis.Core.State;
+using Fusis.Netlink.Ipvs;
+
+namespace Fusis.Commands.Commands;
+
+/// <summary>Set-FusisService: changes an owned service's settings in place; its destinations and connections stay.</summary>
+[Cmdlet(VerbsCommon.Set, "FusisService", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(Fusis.Core.Model.FusisService))]
+public sealed class SetFusisServiceCommand : FusisCmdletBase
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ServiceNameCompleter))]
+    public string Name { get; set; } = string.Empty;
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SchedulerCompleter))]
+    public string? Scheduler { get; set; }
+
+    /// <summary>Seconds of persistence; 0 turns persistence off.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public uint? PersistenceTimeout { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? Netmask { get; set; }
+
+    /// <summary>"sip", or "" to remove the persistence engine.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateSet("sip", "")]
+    [AllowEmptyString]
+    public string? PersistenceEngine { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public SwitchParameter OnePacket { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateSet("Fallback", "Port", "Flag3")]
+    [AllowEmptyCollection]
+    public string[]? SchedulerFlag { get; set; }
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        IpvsService? changed = null;
+        ChangeDesiredState(
+            Name,
+            current =>
+            {
+                if (FindOwned(current, Name) is not { } owned || Changed(owned.Service) is not { } service)
+                {
+                    return null;
+                }
+
+                changed = service;
+                var services = current.Services.Select(s => s == owned ? s with { Service = service } : s).ToList();
+                return (current with { Services = services }, [IpvsOperation.UpdateService(service)]);
+            },
+            undoOnRefusal: true,
+            () =>
+            {
+                if (PassThru)
+                {
+                    IpvsService written = ReadKernel(kernel => kernel.GetService(changed!.Key), Name) ?? changed!;
+                    WriteObject(new Fusis.Core.Model.FusisService(written, Name, ReadKernel(kernel => kernel.GetDestinations(changed!.Key).Count, Name)));
+                }
+            });
+    }
+
+    private IpvsService? Changed(IpvsService service)
+    {
+        IpvsServiceFlags flags = service.Flags;
+        if (PersistenceTimeout is { } timeout)
+        {
+            flags = timeout > 0 ? flags | IpvsServiceFlags.Persistent : flags & ~IpvsServiceFlags.Persistent;
+            service = service with { Timeout = timeout };
+        }
+
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(OnePacket)))
+        {
+            flags = OnePacket ? flags | IpvsServiceFlags.OnePacket : flags & ~IpvsServiceFlags.OnePacket;
+        }
+
+        if (SchedulerFlag is not null)
+        {
+            flags &= ~(IpvsServiceFlags.SchedulerFallback | IpvsServiceFlags.SchedulerPort | IpvsServiceFlags.SchedulerFlag3);
+            foreach (string flag in SchedulerFlag)
+            {
+                flags |= flag switch { "Fallback" => IpvsServiceFlags.SchedulerFallback, "Port" => IpvsServiceFlags.SchedulerPort, _ => IpvsServiceFlags.SchedulerFlag3 };
+            }
+        }
+
+        if (Netmask is not null)
+        {
+            if (!Fusis.Core.Netmask.TryParse(service.Key.AddressFamily, Netmask, out uint mask, out string problem))
+            {
+                WriteError(DestinationSettings.Invalid($"{Name}: {problem}", Netmask));
+                return null;
+            }
+
+            service = service with { Netmask = mask };
+        }
+
+        if (PersistenceEngine is not null)
+        {
+            service = service with { PersistenceEngine = PersistenceEngine.Length == 0 ? null : PersistenceEngine };
+        }
+
+        return service with { Scheduler = Scheduler ?? service.Scheduler, Flags = flags };
+    }
+}
