@@ -1,6 +1,4 @@
 using System.Management.Automation;
-using System.Net;
-using Fusis.Core.State;
 using Fusis.Netlink.Ipvs;
 
 namespace Fusis.Commands.Commands;
@@ -11,44 +9,13 @@ namespace Fusis.Commands.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "FusisDestination", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(void))]
-public sealed class RemoveFusisDestinationCommand : FusisCmdletBase
+public sealed class RemoveFusisDestinationCommand : FusisDestinationCmdletBase
 {
-    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(ServiceNameCompleter))]
-    public string ServiceName { get; set; } = string.Empty;
-
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string Address { get; set; } = string.Empty;
-
-    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
-    [ValidateRange(0, 65535)]
-    public int Port { get; set; }
-
     protected override void ProcessRecord() =>
         ChangeDesiredState(
-            $"{ServiceName} ({Address}:{Port})",
-            current =>
-            {
-                if (FindOwned(current, ServiceName) is not { } owned)
-                {
-                    return null;
-                }
-
-                IpvsDestination? present = IPAddress.TryParse(Address, out IPAddress? address)
-                    ? owned.Destinations.FirstOrDefault(d => d.Address.Equals(address) && d.Port == Port)
-                    : null;
-                if (present is null)
-                {
-                    WriteError(new ErrorRecord(
-                        new ItemNotFoundException($"{ServiceName} has no destination {Address}:{Port}"),
-                        ErrorIds.DestinationNotFound, ErrorCategory.ObjectNotFound, $"{Address}:{Port}"));
-                    return null;
-                }
-
-                var services = current.Services.Select(s => s == owned ? s with { Destinations = s.Destinations.Where(d => d != present).ToList() } : s).ToList();
-                return (current with { Services = services }, [IpvsOperation.DeleteDestination(owned.Key, present)]);
-            },
+            Target,
+            current => FindDestination(current) is ({ } owned, { } present)
+                ? (WithDestination(current, owned, present, null), [IpvsOperation.DeleteDestination(owned.Key, present)])
+                : null,
             undoOnRefusal: false);
 }

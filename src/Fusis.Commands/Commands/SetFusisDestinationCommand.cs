@@ -1,6 +1,4 @@
 using System.Management.Automation;
-using System.Net;
-using Fusis.Core.State;
 using Fusis.Netlink.Ipvs;
 
 namespace Fusis.Commands.Commands;
@@ -8,21 +6,8 @@ namespace Fusis.Commands.Commands;
 /// <summary>Set-FusisDestination: changes a destination of an owned service in place (weight 0 drains it).</summary>
 [Cmdlet(VerbsCommon.Set, "FusisDestination", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(void))]
-public sealed class SetFusisDestinationCommand : FusisCmdletBase
+public sealed class SetFusisDestinationCommand : FusisDestinationCmdletBase
 {
-    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(ServiceNameCompleter))]
-    public string ServiceName { get; set; } = string.Empty;
-
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string Address { get; set; } = string.Empty;
-
-    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
-    [ValidateRange(0, 65535)]
-    public int Port { get; set; }
-
     [Parameter]
     [ValidateSet("Masquerade", "DirectRoute", "Tunnel")]
     public string? ForwardingMethod { get; set; }
@@ -59,22 +44,11 @@ public sealed class SetFusisDestinationCommand : FusisCmdletBase
         }
 
         ChangeDesiredState(
-            $"{ServiceName} ({Address}:{Port})",
+            Target,
             current =>
             {
-                if (FindOwned(current, ServiceName) is not { } owned)
+                if (FindDestination(current) is not ({ } owned, { } present))
                 {
-                    return null;
-                }
-
-                IpvsDestination? present = IPAddress.TryParse(Address, out IPAddress? address)
-                    ? owned.Destinations.FirstOrDefault(d => d.Address.Equals(address) && d.Port == Port)
-                    : null;
-                if (present is null)
-                {
-                    WriteError(new ErrorRecord(
-                        new ItemNotFoundException($"{ServiceName} has no destination {Address}:{Port}; nothing was changed"),
-                        ErrorIds.DestinationNotFound, ErrorCategory.ObjectNotFound, $"{Address}:{Port}"));
                     return null;
                 }
 
@@ -85,10 +59,7 @@ public sealed class SetFusisDestinationCommand : FusisCmdletBase
                     return null;
                 }
 
-                var services = current.Services.Select(s => s == owned
-                    ? s with { Destinations = s.Destinations.Select(d => d == present ? changed : d).ToList() }
-                    : s).ToList();
-                return (current with { Services = services }, [IpvsOperation.UpdateDestination(owned.Key, changed)]);
+                return (WithDestination(current, owned, present, changed), [IpvsOperation.UpdateDestination(owned.Key, changed)]);
             },
             undoOnRefusal: true);
     }
