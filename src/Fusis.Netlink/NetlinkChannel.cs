@@ -208,7 +208,7 @@ public sealed class NetlinkChannel : IDisposable
                             return interrupted;
                         }
 
-                        throw new NetlinkException(error.Errno, $"{what} failed: {Describe(error.Errno)}", error.KernelMessage);
+                        throw NetlinkException.FromAck(new NetlinkAck(error.Errno, error.KernelMessage), what);
                     case NetlinkMessageType.Noop:
                         break;
                     case < NetlinkMessageType.MinimumFamilyType:
@@ -249,8 +249,7 @@ public sealed class NetlinkChannel : IDisposable
             int error = BinaryPrimitives.ReadInt32LittleEndian(payload);
             if (error < 0 && error != int.MinValue)
             {
-                var errno = (Errno)(-error);
-                throw new NetlinkException(errno, $"{what} failed: {Describe(errno)}", null);
+                throw NetlinkException.FromAck(new NetlinkAck((Errno)(-error), null), what);
             }
         }
     }

@@ -35,6 +35,17 @@ public class NetlinkException : Exception
     /// <summary>The kernel's extended-ack text (NLMSGERR_ATTR_MSG), when it gave one.</summary>
     public string? KernelMessage { get; }
 
+    /// <summary>
+    /// The exception for a request the kernel refused: "<paramref name="what"/> failed: reason", the reason being
+    /// <paramref name="specific"/>, or what to do about missing privileges, or the errno's text.
+    /// </summary>
+    public static NetlinkException FromAck(NetlinkAck ack, string what, string? specific = null)
+    {
+        string reason = specific
+            ?? (ack.Errno is Errno.EPERM or Errno.EACCES ? "permission denied: this needs root or CAP_NET_ADMIN" : NetlinkChannel.Describe(ack.Errno));
+        return new NetlinkException(ack.Errno, $"{what} failed: {reason}", ack.KernelMessage);
+    }
+
     /// <summary>Builds the exception for a failed socket call from the thread's last errno.</summary>
     internal static NetlinkException FromLastError(string operation)
     {

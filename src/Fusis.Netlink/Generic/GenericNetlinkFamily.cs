@@ -69,7 +69,7 @@ public sealed record GenericNetlinkFamily(string Name, ushort Id, uint Version)
 
         if (!ack.Succeeded)
         {
-            throw new NetlinkException(ack.Errno, $"looking up generic netlink family '{name}' failed: {NetlinkChannel.Describe(ack.Errno)}", ack.KernelMessage);
+            throw NetlinkException.FromAck(ack, $"looking up generic netlink family '{name}'");
         }
 
         return id is { } familyId

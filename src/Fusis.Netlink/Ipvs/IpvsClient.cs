@@ -170,7 +170,7 @@ public sealed class IpvsClient : IIpvsKernel
         NetlinkAck ack = RequestAck(Command.Zero, key is null ? null : w => IpvsCodec.WriteNestedServiceKey(w, key), null);
         if (ack.Errno == Errno.ESRCH && key is not null)
         {
-            throw new NetlinkException(ack.Errno, $"zero counters of service {key} failed: service {key} does not exist", ack.KernelMessage);
+            throw NetlinkException.FromAck(ack, $"zero counters of service {key}", $"service {key} does not exist");
         }
 
         ThrowIfFailed(ack, key is null ? "zero all IPVS counters" : $"zero counters of service {key}");
@@ -235,8 +235,7 @@ public sealed class IpvsClient : IIpvsKernel
     {
         if (!ack.Succeeded)
         {
-            string hint = ack.Errno is Errno.EPERM or Errno.EACCES ? ": permission denied: IPVS needs root or CAP_NET_ADMIN" : $": {NetlinkChannel.Describe(ack.Errno)}";
-            throw new NetlinkException(ack.Errno, $"{what} failed{hint}", ack.KernelMessage);
+            throw NetlinkException.FromAck(ack, what);
         }
     }
 }

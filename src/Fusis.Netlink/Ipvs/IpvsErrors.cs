@@ -8,10 +8,8 @@ internal static class IpvsErrors
 
     public static NetlinkException For(IpvsOperation operation, NetlinkAck ack)
     {
-        string what = operation.ToString();
         string? specific = (operation.Kind, ack.Errno) switch
         {
-            (_, Errno.EPERM or Errno.EACCES) => "permission denied: IPVS changes need root or CAP_NET_ADMIN",
             (IpvsOperationKind.AddService, Errno.EEXIST) => $"service {operation.ServiceKey} already exists",
             (IpvsOperationKind.AddService or IpvsOperationKind.UpdateService, Errno.ENOENT) =>
                 $"scheduler '{operation.Service!.Scheduler}'" +
@@ -32,9 +30,6 @@ internal static class IpvsErrors
                 $"destination {operation.Destination} does not exist in service {operation.ServiceKey}",
             _ => null,
         };
-        string message = specific is null
-            ? $"{what} failed: {NetlinkChannel.Describe(ack.Errno)}"
-            : $"{what} failed: {specific}";
-        return new NetlinkException(ack.Errno, message, ack.KernelMessage);
+        return NetlinkException.FromAck(ack, operation.ToString(), specific);
     }
 }

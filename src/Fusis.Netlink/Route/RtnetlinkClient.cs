@@ -249,9 +249,7 @@ public sealed class RtnetlinkClient : IDisposable
     {
         if (!ack.Succeeded)
         {
-            string reason = specific
-                ?? (ack.Errno is Errno.EPERM or Errno.EACCES ? "permission denied: this needs root or CAP_NET_ADMIN" : NetlinkChannel.Describe(ack.Errno));
-            throw new NetlinkException(ack.Errno, $"{what} failed: {reason}", ack.KernelMessage);
+            throw NetlinkException.FromAck(ack, what, specific);
         }
     }
 }
