@@ -1,4 +1,3 @@
-using System.Management.Automation;
 using Fusis.Netlink.Ipvs;
 
 namespace Fusis.Commands;
@@ -64,7 +63,4 @@ internal static class DestinationSettings
 
         return next;
     }
-
-    public static ErrorRecord Invalid(string message, object target) =>
-        new(new ArgumentException($"{message}; nothing was changed"), ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument, target);
 }

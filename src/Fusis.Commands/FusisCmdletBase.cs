@@ -79,11 +79,7 @@ public abstract class FusisCmdletBase : PSCmdlet, IDisposable
         var matches = services.Where(s => nameOf(s) is { } owned && pattern.IsMatch(owned)).ToList();
         if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
         {
-            WriteError(new ErrorRecord(
-                new ItemNotFoundException($"Fusis owns no service named '{name}' (Get-FusisService without a name also lists the services it does not own)."),
-                ErrorIds.ServiceNotFound,
-                ErrorCategory.ObjectNotFound,
-                name));
+            WriteError(ServiceNotFound(name));
         }
 
         return matches;
@@ -142,12 +138,24 @@ public abstract class FusisCmdletBase : PSCmdlet, IDisposable
         DesiredService? service = state.Find(name);
         if (service is null)
         {
-            WriteError(new ErrorRecord(
-                new ItemNotFoundException($"Fusis owns no service named '{name}'."), ErrorIds.ServiceNotFound, ErrorCategory.ObjectNotFound, name));
+            WriteError(ServiceNotFound(name));
         }
 
         return service;
     }
+
+    /// <summary>Bad input: refused before anything is written.</summary>
+    protected static ErrorRecord InvalidArgument(string message, object? target) =>
+        new(new ArgumentException($"{message}; nothing was changed"), ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument, target);
+
+    /// <summary>A service from Get-FusisService that Fusis does not own, handed to a command that would change it.</summary>
+    protected static ErrorRecord NotManaged(FusisService service) =>
+        new(new InvalidOperationException($"{service.Service} is not a service Fusis owns; Fusis never changes services it does not own"),
+            ErrorIds.ServiceNotManaged, ErrorCategory.PermissionDenied, service);
+
+    private static ErrorRecord ServiceNotFound(string name) =>
+        new(new ItemNotFoundException($"Fusis owns no service named '{name}' (Get-FusisService without a name also lists the services it does not own)."),
+            ErrorIds.ServiceNotFound, ErrorCategory.ObjectNotFound, name);
 
     public void Dispose()
     {

@@ -17,4 +17,15 @@ internal static class ServiceCatalog
             .ThenBy(s => s.Name ?? s.Service, StringComparer.OrdinalIgnoreCase)
             .ToList();
     }
+
+    /// <summary>The owned services the kernel has, by name: one dump, no destination counts.</summary>
+    public static IReadOnlyList<(string Name, IpvsServiceKey Key)> Named(IIpvsKernel kernel, DesiredState desired)
+    {
+        var names = desired.Services.ToDictionary(s => s.Key, s => s.Name);
+        return kernel.GetServices()
+            .Where(s => names.ContainsKey(s.Key))
+            .Select(s => (names[s.Key], s.Key))
+            .OrderBy(s => s.Item1, StringComparer.OrdinalIgnoreCase)
+            .ToList();
+    }
 }

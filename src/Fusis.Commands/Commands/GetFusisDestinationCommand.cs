@@ -12,7 +12,7 @@ public sealed class GetFusisDestinationCommand : FusisCmdletBase
     public const string ByName = nameof(ByName);
     public const string ByInputObject = nameof(ByInputObject);
 
-    private IReadOnlyList<FusisService>? _services;
+    private IReadOnlyList<(string Name, Netlink.Ipvs.IpvsServiceKey Key)>? _owned;
 
     /// <summary>Names (wildcards allowed) of owned services.</summary>
     [Parameter(ParameterSetName = ByName, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -32,27 +32,28 @@ public sealed class GetFusisDestinationCommand : FusisCmdletBase
         {
             foreach (FusisService service in InputObject)
             {
-                WriteDestinations(service);
+                WriteDestinations(service.Name, service.Key);
             }
 
             return;
         }
 
-        _services ??= ReadKernel(kernel => ServiceCatalog.Read(kernel, Desired));
+        // Names only: the destinations are dumped once each, for the services that match.
+        _owned ??= ReadKernel(kernel => ServiceCatalog.Named(kernel, Desired));
         foreach (string name in ServiceName)
         {
-            foreach (FusisService service in MatchOwned(_services, s => s.Name, name))
+            foreach ((string owned, Netlink.Ipvs.IpvsServiceKey key) in MatchOwned(_owned, s => s.Name, name))
             {
-                WriteDestinations(service);
+                WriteDestinations(owned, key);
             }
         }
     }
 
-    private void WriteDestinations(FusisService service)
+    private void WriteDestinations(string? name, Netlink.Ipvs.IpvsServiceKey key)
     {
-        foreach (var destination in ReadKernel(kernel => kernel.GetDestinations(service.Key), service))
+        foreach (var destination in ReadKernel(kernel => kernel.GetDestinations(key), key))
         {
-            WriteObject(new FusisDestination(service, destination));
+            WriteObject(new FusisDestination(name, key, destination));
         }
     }
 }

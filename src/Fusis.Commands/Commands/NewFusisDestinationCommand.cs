@@ -65,21 +65,19 @@ public sealed class NewFusisDestinationCommand : FusisCmdletBase
     {
         if (InputObject is { Managed: false })
         {
-            WriteError(new ErrorRecord(
-                new InvalidOperationException($"{InputObject.Service} is not a service Fusis owns; Fusis never changes services it does not own"),
-                ErrorIds.ServiceNotManaged, ErrorCategory.PermissionDenied, InputObject));
+            WriteError(NotManaged(InputObject));
             return;
         }
 
         string name = InputObject?.Name ?? ServiceName;
         if (!IPAddress.TryParse(Address, out IPAddress? address) || address.AddressFamily is not (System.Net.Sockets.AddressFamily.InterNetwork or System.Net.Sockets.AddressFamily.InterNetworkV6))
         {
-            WriteError(DestinationSettings.Invalid($"{name}: '{Address}' is not an IPv4 or IPv6 address", Address));
+            WriteError(InvalidArgument($"{name}: '{Address}' is not an IPv4 or IPv6 address", Address));
             return;
         }
 
         var bound = new Dictionary<string, object>(MyInvocation.BoundParameters) { ["ForwardingMethod"] = ForwardingMethod, ["Weight"] = Weight };
-        IpvsDestination? added = null;
+        (IpvsServiceKey To, IpvsDestination Destination)? added = null;
         ChangeDesiredState(
             $"{name} ({Address})",
             current =>
@@ -93,7 +91,7 @@ public sealed class NewFusisDestinationCommand : FusisCmdletBase
                 IpvsDestination destination = DestinationSettings.Apply(new IpvsDestination { Address = address, Port = port }, bound, out string? problem);
                 if (problem is not null)
                 {
-                    WriteError(DestinationSettings.Invalid($"{name}: {problem}", destination));
+                    WriteError(InvalidArgument($"{name}: {problem}", destination));
                     return null;
                 }
 
@@ -105,7 +103,7 @@ public sealed class NewFusisDestinationCommand : FusisCmdletBase
                     return null;
                 }
 
-                added = destination;
+                added = (owned.Key, destination);
                 var services = current.Services.Select(s => s == owned ? s with { Destinations = [.. s.Destinations, destination] } : s).ToList();
                 return (current with { Services = services }, [IpvsOperation.AddDestination(owned.Key, destination)]);
             },
@@ -114,8 +112,7 @@ public sealed class NewFusisDestinationCommand : FusisCmdletBase
             {
                 if (PassThru)
                 {
-                    FusisService service = ReadKernel(kernel => ServiceCatalog.Read(kernel, Desired)).First(s => s.Name == name);
-                    WriteObject(new FusisDestination(service, added!));
+                    WriteObject(new FusisDestination(name, added!.Value.To, added.Value.Destination));
                 }
             });
     }

@@ -160,7 +160,7 @@ public sealed class NewFusisServiceCommand : FusisCmdletBase
 
     private bool Invalid(string message, object target)
     {
-        WriteError(new ErrorRecord(new ArgumentException($"{Name}: {message}; nothing was changed"), ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument, target));
+        WriteError(InvalidArgument($"{Name}: {message}", target));
         return false;
     }
 

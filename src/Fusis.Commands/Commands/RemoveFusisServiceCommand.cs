@@ -39,11 +39,7 @@ public sealed class RemoveFusisServiceCommand : FusisCmdletBase
                 }
                 else
                 {
-                    WriteError(new ErrorRecord(
-                        new InvalidOperationException($"{service.Service} is not a service Fusis owns; Fusis never changes services it does not own"),
-                        ErrorIds.ServiceNotManaged,
-                        ErrorCategory.PermissionDenied,
-                        service));
+                    WriteError(NotManaged(service));
                 }
             }
 

@@ -55,7 +55,7 @@ public sealed class SetFusisDestinationCommand : FusisDestinationCmdletBase
                 IpvsDestination changed = DestinationSettings.Apply(present, bound, out string? problem);
                 if (problem is not null)
                 {
-                    WriteError(DestinationSettings.Invalid($"{ServiceName}: {problem}", changed));
+                    WriteError(InvalidArgument($"{ServiceName}: {problem}", changed));
                     return null;
                 }
 

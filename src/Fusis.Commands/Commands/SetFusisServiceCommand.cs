@@ -98,7 +98,7 @@ public sealed class SetFusisServiceCommand : FusisCmdletBase
         {
             if (!Fusis.Core.Netmask.TryParse(service.Key.AddressFamily, Netmask, out uint mask, out string problem))
             {
-                WriteError(DestinationSettings.Invalid($"{Name}: {problem}", Netmask));
+                WriteError(InvalidArgument($"{Name}: {problem}", Netmask));
                 return null;
             }
 

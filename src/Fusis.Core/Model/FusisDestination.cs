@@ -5,10 +5,10 @@ namespace Fusis.Core.Model;
 /// <summary>A real server of a virtual service as cmdlets show it. Flat, so it survives ConvertTo-Json and Export-Csv.</summary>
 public sealed class FusisDestination
 {
-    internal FusisDestination(FusisService service, IpvsDestination destination)
+    internal FusisDestination(string? serviceName, IpvsServiceKey serviceKey, IpvsDestination destination)
     {
-        ServiceName = service.Name;
-        Service = service.Service;
+        ServiceName = serviceName;
+        Service = serviceKey.ToString();
         Address = destination.Address.ToString();
         Port = destination.Port;
         ForwardingMethod = destination.ForwardingMethod.ToString();
