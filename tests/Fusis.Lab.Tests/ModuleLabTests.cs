@@ -42,14 +42,12 @@ public sealed class ModuleLabTests
     public void Get_FusisService_and_Get_FusisDestination_show_the_kernel_table_with_owned_names()
     {
         LabKernel.RequireIpvs();
-        string folder = Directory.CreateTempSubdirectory("fusis-module-").FullName;
-        string statePath = Path.Combine(folder, "state.json");
+        using var state = new TemporaryDesiredState();
         RoundTripCase every = RoundTripCases.All["every forwarding method and tunnel type"];
         var desired = new DesiredState([new DesiredService("web", every.Service with { Key = IpvsRoundTripTests.Key("198.18.60.1", 80) }, every.Destinations)], []);
-        new DesiredStateStore(statePath).Save(desired);
+        state.Store.Save(desired);
         LabKernel.Run("ipvsadm", "-A -u 198.18.60.9:53 -s rr");
         LabKernel.Run("ipvsadm", "-a -u 198.18.60.9:53 -r 198.18.61.9:53 -m -w 4");
-        Environment.SetEnvironmentVariable("FUSIS_STATE_PATH", statePath);
         try
         {
             using (IpvsClient kernel = IpvsClient.Open())
@@ -79,10 +77,8 @@ public sealed class ModuleLabTests
         }
         finally
         {
-            Environment.SetEnvironmentVariable("FUSIS_STATE_PATH", null);
             LabKernel.Run("ipvsadm", "-D -t 198.18.60.1:80", check: false);
             LabKernel.Run("ipvsadm", "-D -u 198.18.60.9:53", check: false);
-            Directory.Delete(folder, recursive: true);
         }
     }
 
@@ -90,8 +86,7 @@ public sealed class ModuleLabTests
     public void New_and_Remove_FusisService_write_the_kernel_as_ipvsadm_sees_it_and_refusals_leave_nothing()
     {
         LabKernel.RequireIpvs();
-        string folder = Directory.CreateTempSubdirectory("fusis-module-").FullName;
-        Environment.SetEnvironmentVariable("FUSIS_STATE_PATH", Path.Combine(folder, "state.json"));
+        using var state = new TemporaryDesiredState();
         try
         {
             using var session = new PowerShellSession();
@@ -103,17 +98,15 @@ public sealed class ModuleLabTests
             ErrorRecord refused = Assert.Single(session.Invoke("New-FusisService -Name labbad -Address 198.18.70.2 -Port 80 -Scheduler nosuch").Errors);
             Assert.Equal("InvalidArgument,Fusis.Commands.Commands.NewFusisServiceCommand", refused.FullyQualifiedErrorId);
             Assert.DoesNotContain("198.18.70.2", LabKernel.Run("ipvsadm", "-S -n"), StringComparison.Ordinal);
-            Assert.Equal(["labweb"], new DesiredStateStore(Path.Combine(folder, "state.json")).Load().Services.Select(s => s.Name));
+            Assert.Equal(["labweb"], state.Store.Load().Services.Select(s => s.Name));
 
             Assert.Empty(session.Invoke("Remove-FusisService labweb -Confirm:$false").Errors);
             Assert.DoesNotContain("198.18.70.1", LabKernel.Run("ipvsadm", "-S -n"), StringComparison.Ordinal);
-            Assert.Equal(DesiredState.Empty, new DesiredStateStore(Path.Combine(folder, "state.json")).Load());
+            Assert.Equal(DesiredState.Empty, state.Store.Load());
         }
         finally
         {
-            Environment.SetEnvironmentVariable("FUSIS_STATE_PATH", null);
             LabKernel.Run("ipvsadm", "-D -t 198.18.70.1:80", check: false);
-            Directory.Delete(folder, recursive: true);
         }
     }
 
@@ -121,9 +114,7 @@ public sealed class ModuleLabTests
     public void Destination_cmdlets_and_Set_FusisService_write_the_kernel_as_ipvsadm_sees_it()
     {
         LabKernel.RequireIpvs();
-        string folder = Directory.CreateTempSubdirectory("fusis-module-").FullName;
-        string statePath = Path.Combine(folder, "state.json");
-        Environment.SetEnvironmentVariable("FUSIS_STATE_PATH", statePath);
+        using var state = new TemporaryDesiredState();
         try
         {
             using var session = new PowerShellSession();
@@ -148,22 +139,20 @@ public sealed class ModuleLabTests
             Assert.Matches(@"-> 198\.18\.72\.1:8080\s+100\s+10\s", LabKernel.Run("ipvsadm", "-Ln --thresholds"));
 
             // the kernel refuses a destination that is not unicast: the desired state is put back
-            string before = File.ReadAllText(statePath);
+            string before = File.ReadAllText(state.Path);
             ErrorRecord refused = Assert.Single(session.Invoke("New-FusisDestination -ServiceName labdst -Address 224.0.0.1").Errors);
             Assert.Equal("InvalidArgument,Fusis.Commands.Commands.NewFusisDestinationCommand", refused.FullyQualifiedErrorId);
-            Assert.Equal(before, File.ReadAllText(statePath));
+            Assert.Equal(before, File.ReadAllText(state.Path));
             Assert.DoesNotContain("224.0.0.1", LabKernel.Run("ipvsadm", "-S -n"), StringComparison.Ordinal);
 
             Assert.Empty(session.Invoke("Get-FusisDestination labdst | Remove-FusisDestination -Confirm:$false").Errors);
             Assert.Equal(["-A -t 198.18.71.1:80 -s sh -b sh-port"],
                 LabKernel.Run("ipvsadm", "-S -n").Split('\n').Where(l => l.Contains("198.18.71.1:80", StringComparison.Ordinal)));
-            Assert.Empty(Assert.Single(new DesiredStateStore(statePath).Load().Services).Destinations);
+            Assert.Empty(Assert.Single(state.Store.Load().Services).Destinations);
         }
         finally
         {
-            Environment.SetEnvironmentVariable("FUSIS_STATE_PATH", null);
             LabKernel.Run("ipvsadm", "-D -t 198.18.71.1:80", check: false);
-            Directory.Delete(folder, recursive: true);
         }
     }
 }
