@@ -9,8 +9,9 @@
     Description          = 'Fusis: a dynamic Layer-4 load balancer for Linux on IPVS and Serf.'
     PowerShellVersion    = '7.6'
     CmdletsToExport      = @(
-        'Get-FusisDestination', 'Get-FusisInfo', 'Get-FusisService', 'New-FusisDestination', 'New-FusisService',
-        'Remove-FusisDestination', 'Remove-FusisService', 'Set-FusisDestination', 'Set-FusisService'
+        'Clear-FusisStatistics', 'Export-FusisConfiguration', 'Get-FusisDestination', 'Get-FusisInfo', 'Get-FusisService',
+        'Get-FusisTimeout', 'Import-FusisConfiguration', 'New-FusisDestination', 'New-FusisService', 'Remove-FusisDestination',
+        'Remove-FusisService', 'Set-FusisDestination', 'Set-FusisService', 'Set-FusisTimeout'
     )
     FormatsToProcess     = @('Fusis.Format.ps1xml')
     FunctionsToExport    = @()

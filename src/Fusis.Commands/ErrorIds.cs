@@ -25,6 +25,16 @@ public static class ErrorIds
     /// <summary>The desired-state file is unreadable, not Fusis's, from a newer Fusis, or invalid; it was left untouched.</summary>
     public const string DesiredStateInvalid = nameof(DesiredStateInvalid);
 
+    /// <summary>An imported configuration cannot be read (not the format given, or invalid values); nothing was changed.</summary>
+    public const string ConfigurationInvalid = nameof(ConfigurationInvalid);
+
+    /// <summary>Export refused to replace a file (-NoClobber).</summary>
+    public const string FileExists = nameof(FileExists);
+
+    public const string FileWriteFailed = nameof(FileWriteFailed);
+
+    public const string FileReadFailed = nameof(FileReadFailed);
+
     /// <summary>Any other kernel error; the message carries the errno.</summary>
     public const string KernelError = nameof(KernelError);
 }

@@ -98,7 +98,7 @@ public abstract class FusisCmdletBase : PSCmdlet, IDisposable
         try
         {
             using DesiredStateTransaction transaction = DesiredStateTransaction.Begin(StatePath);
-            if (change(transaction.Current) is not { } planned || !ShouldProcess(target, string.Join("; ", planned.Plan)))
+            if (change(transaction.Current) is not { } planned || !ShouldProcess(target, planned.Plan.Count == 0 ? "change the desired state only (no kernel write)" : string.Join("; ", planned.Plan)))
             {
                 return;
             }
@@ -142,6 +142,24 @@ public abstract class FusisCmdletBase : PSCmdlet, IDisposable
         }
 
         return service;
+    }
+
+    /// <summary>Runs <paramref name="action"/> for each piped service Fusis owns; the others get a ServiceNotManaged error.</summary>
+    protected void ForEachOwned(IEnumerable<FusisService> services, Action<FusisService> action)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(action);
+        foreach (FusisService service in services)
+        {
+            if (service.Managed)
+            {
+                action(service);
+            }
+            else
+            {
+                WriteError(NotManaged(service));
+            }
+        }
     }
 
     /// <summary>Bad input: refused before anything is written.</summary>

@@ -128,6 +128,18 @@ public abstract class IpvsKernelContract
         Assert.Empty(Kernel.GetDestinations(Web));
     }
 
+    [Fact]
+    public void Timeouts_start_at_the_kernel_defaults_and_a_zero_keeps_one()
+    {
+        Assert.Equal(new IpvsTimeouts(900, 120, 300), Kernel.GetTimeouts());
+
+        Kernel.SetTimeouts(new IpvsTimeouts(0, 30, 0));
+        Assert.Equal(new IpvsTimeouts(900, 30, 300), Kernel.GetTimeouts());
+
+        Kernel.SetTimeouts(new IpvsTimeouts(3600, 0, 45));
+        Assert.Equal(new IpvsTimeouts(3600, 30, 45), Kernel.GetTimeouts());
+    }
+
     private static IpvsServiceKey Key(string address, ushort port) => IpvsServiceKey.ForEndPoint(IpvsProtocol.Tcp, IPAddress.Parse(address), port);
 
     private static IpvsDestination Destination(string address, ushort port) => new() { Address = IPAddress.Parse(address), Port = port };

@@ -71,6 +71,10 @@ internal sealed class CmdletHost : IDisposable
 
         public IReadOnlyList<Netlink.Ipvs.IpvsOperationResult> Apply(IReadOnlyList<Netlink.Ipvs.IpvsOperation> operations) => kernel.Apply(operations);
 
+        public Netlink.Ipvs.IpvsTimeouts GetTimeouts() => kernel.GetTimeouts();
+
+        public void SetTimeouts(Netlink.Ipvs.IpvsTimeouts timeouts) => kernel.SetTimeouts(timeouts);
+
         public void ZeroStatistics(Netlink.Ipvs.IpvsServiceKey? key = null) => kernel.ZeroStatistics(key);
 
         public void Dispose()

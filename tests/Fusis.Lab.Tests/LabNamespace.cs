@@ -35,5 +35,8 @@ internal sealed class LabNamespace : IDisposable
 
     public IpvsClient OpenIpvs() => IpvsClient.Open(Path);
 
+    /// <summary>Moves the calling thread into this namespace until the scope is disposed.</summary>
+    public NetworkNamespaceScope Enter() => new(Path);
+
     public void Dispose() => LabKernel.Run("ip", $"netns delete {Name}", check: false);
 }

@@ -19,6 +19,9 @@ public sealed class MemoryIpvsKernel : IIpvsKernel
 
     private readonly List<Entry> _services = [];
 
+    // The kernel's defaults in a new namespace.
+    private IpvsTimeouts _timeouts = new(900, 120, 300);
+
     /// <summary>Operations applied successfully so far (a test can assert "no writes").</summary>
     public int Writes { get; private set; }
 
@@ -61,6 +64,17 @@ public sealed class MemoryIpvsKernel : IIpvsKernel
         }
 
         return results;
+    }
+
+    public IpvsTimeouts GetTimeouts() => _timeouts;
+
+    public void SetTimeouts(IpvsTimeouts timeouts)
+    {
+        ArgumentNullException.ThrowIfNull(timeouts);
+        _timeouts = new IpvsTimeouts(
+            timeouts.TcpSeconds == 0 ? _timeouts.TcpSeconds : timeouts.TcpSeconds,
+            timeouts.TcpFinSeconds == 0 ? _timeouts.TcpFinSeconds : timeouts.TcpFinSeconds,
+            timeouts.UdpSeconds == 0 ? _timeouts.UdpSeconds : timeouts.UdpSeconds);
     }
 
     public void ZeroStatistics(IpvsServiceKey? key = null)

@@ -31,17 +31,7 @@ public sealed class RemoveFusisServiceCommand : FusisCmdletBase
     {
         if (ParameterSetName == ByInputObject)
         {
-            foreach (FusisService service in InputObject)
-            {
-                if (service.Managed)
-                {
-                    Remove(service.Name!, service.Key, service.Service);
-                }
-                else
-                {
-                    WriteError(NotManaged(service));
-                }
-            }
+            ForEachOwned(InputObject, service => Remove(service.Name!, service.Key, service.Service));
 
             return;
         }

@@ -14,6 +14,11 @@ public sealed class SetFusisServiceCommand : FusisCmdletBase
     [ArgumentCompleter(typeof(ServiceNameCompleter))]
     public string Name { get; set; } = string.Empty;
 
+    /// <summary>Renames the service (names are Fusis's own: the kernel is not written for a rename alone).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? NewName { get; set; }
+
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(SchedulerCompleter))]
@@ -56,9 +61,21 @@ public sealed class SetFusisServiceCommand : FusisCmdletBase
                     return null;
                 }
 
+                if (NewName is not null && current.Find(NewName) is { } taken && taken != owned)
+                {
+                    WriteError(new ErrorRecord(
+                        new InvalidOperationException($"a service named '{taken.Name}' already exists; nothing was changed"),
+                        ErrorIds.ServiceExists, ErrorCategory.ResourceExists, NewName));
+                    return null;
+                }
+
                 changed = service;
-                var services = current.Services.Select(s => s == owned ? s with { Service = service } : s).ToList();
-                return (current with { Services = services }, [IpvsOperation.UpdateService(service)]);
+                string name = NewName ?? owned.Name;
+                var services = current.Services.Select(s => s == owned ? s with { Name = name, Service = service } : s).ToList();
+                IReadOnlyList<IpvsOperation> plan = Core.Reconcile.Planner.SameSettings(service, owned.Service) && NewName is not null
+                    ? []
+                    : [IpvsOperation.UpdateService(service)];
+                return (current with { Services = services }, plan);
             },
             undoOnRefusal: true,
             () =>
@@ -66,7 +83,7 @@ public sealed class SetFusisServiceCommand : FusisCmdletBase
                 if (PassThru)
                 {
                     IpvsService written = ReadKernel(kernel => kernel.GetService(changed!.Key), Name) ?? changed!;
-                    WriteObject(new Fusis.Core.Model.FusisService(written, Name, ReadKernel(kernel => kernel.GetDestinations(changed!.Key).Count, Name)));
+                    WriteObject(new Fusis.Core.Model.FusisService(written, NewName ?? Name, ReadKernel(kernel => kernel.GetDestinations(changed!.Key).Count, Name)));
                 }
             });
     }

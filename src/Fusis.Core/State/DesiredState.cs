@@ -15,6 +15,13 @@ public sealed partial record DesiredState(IReadOnlyList<DesiredService> Services
     public DesiredService? Find(string name) =>
         Services.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>This state without the retired keys a reconcile found gone from the kernel.</summary>
+    public DesiredState Forget(IReadOnlyCollection<IpvsServiceKey> gone)
+    {
+        ArgumentNullException.ThrowIfNull(gone);
+        return gone.Count == 0 ? this : this with { Retired = Retired.Where(k => !gone.Contains(k)).ToList() };
+    }
+
     /// <summary>Every problem of the whole state at once, so a bad change is refused before anything is written.</summary>
     public IReadOnlyList<string> Validate()
     {

@@ -54,11 +54,9 @@ public sealed class DesiredStateStore
         DesiredState state;
         try
         {
-            StateDocument document = JsonSerializer.Deserialize<StateDocument>(bytes, JsonOptions)
-                ?? throw new FormatException("it is empty (null)");
-            state = StateDocumentMapper.FromDocument(document);
+            state = FromJson(bytes);
         }
-        catch (Exception e) when (e is JsonException or FormatException or ArgumentException)
+        catch (FormatException e)
         {
             throw new DesiredStateException(
                 $"the desired state {Path} cannot be used: {e.Message}. It was left untouched: repair it, or move it away to start empty", e);
@@ -81,7 +79,7 @@ public sealed class DesiredStateStore
             throw new DesiredStateException("the desired state is not valid; nothing was saved", problems);
         }
 
-        byte[] bytes = JsonSerializer.SerializeToUtf8Bytes(StateDocumentMapper.ToDocument(state), JsonOptions);
+        byte[] bytes = ToJson(state);
         string folder = System.IO.Path.GetDirectoryName(Path)!;
         string temporary = $"{Path}.tmp-{Environment.ProcessId}";
         try
@@ -106,6 +104,26 @@ public sealed class DesiredStateStore
         {
             File.Delete(temporary);
             throw new DesiredStateException($"cannot write the desired state {Path}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The document format of the file (also what Export-FusisConfiguration -Format Json writes).</summary>
+    public static byte[] ToJson(DesiredState state) =>
+        JsonSerializer.SerializeToUtf8Bytes(StateDocumentMapper.ToDocument(state), JsonOptions);
+
+    /// <summary>Reads the document format; the result is not validated yet (<see cref="DesiredState.Validate"/>).</summary>
+    /// <exception cref="FormatException">Not JSON, not a Fusis document, from a newer Fusis, or with unusable values.</exception>
+    public static DesiredState FromJson(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            StateDocument document = JsonSerializer.Deserialize<StateDocument>(json, JsonOptions)
+                ?? throw new FormatException("it is empty (null)");
+            return StateDocumentMapper.FromDocument(document);
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException)
+        {
+            throw new FormatException(e.Message, e);
         }
     }
 

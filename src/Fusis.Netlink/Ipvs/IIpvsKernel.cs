@@ -19,6 +19,12 @@ public interface IIpvsKernel : IDisposable
     /// <summary>Runs the operations in order; each gets its own outcome, with the kernel's errno on failure.</summary>
     IReadOnlyList<IpvsOperationResult> Apply(IReadOnlyList<IpvsOperation> operations);
 
+    /// <summary>The connection timeouts of this network namespace.</summary>
+    IpvsTimeouts GetTimeouts();
+
+    /// <summary>Sets the timeouts; a 0 leaves that one unchanged.</summary>
+    void SetTimeouts(IpvsTimeouts timeouts);
+
     /// <summary>Zeroes the counters of one service, or of all when <paramref name="key"/> is null.</summary>
     void ZeroStatistics(IpvsServiceKey? key = null);
 }
