@@ -208,6 +208,7 @@ function Initialize-Lab {
 
 function Invoke-LabSuite([int] $setup) {
     $exe = Publish-ForLab "tests/$LabTestProject" $LabTestProject
+    $env:FUSIS_DAEMON = Publish-ForLab 'src/Fusis.Daemon' 'fusis'
     $runDir = Join-Path $ResultsDir 'lab'
     $xmlPath = Join-Path $runDir 'lab.xml'
 

@@ -106,7 +106,7 @@ public abstract class FusisCmdletBase : PSCmdlet, IDisposable
             transaction.Save(planned.Next);
             foreach (Netlink.Ipvs.IpvsOperationResult result in Kernel.Apply(planned.Plan))
             {
-                if (result.Error is { } refused && !AlreadyGone(result))
+                if (result.Error is { } refused && !Core.Reconcile.OperationOutcome.AlreadyGone(result))
                 {
                     if (undoOnRefusal)
                     {
@@ -126,10 +126,6 @@ public abstract class FusisCmdletBase : PSCmdlet, IDisposable
 
         afterSuccess?.Invoke();
     }
-
-    // Deleting what the kernel no longer has reaches the desired state all the same.
-    private static bool AlreadyGone(Netlink.Ipvs.IpvsOperationResult result) => (result.Operation.Kind, result.Error?.Errno) is
-        (Netlink.Ipvs.IpvsOperationKind.DeleteDestination, Errno.ENOENT or Errno.ESRCH) or (Netlink.Ipvs.IpvsOperationKind.DeleteService, Errno.ESRCH);
 
     /// <summary>The owned service with this name, or a non-terminating ServiceNotFound error and null.</summary>
     protected DesiredService? FindOwned(DesiredState state, string name)

@@ -50,11 +50,8 @@ public abstract class FusisDestinationCmdletBase : FusisCmdletBase
     protected static DesiredState WithDestination(DesiredState current, DesiredService owned, IpvsDestination present, IpvsDestination? replacement) =>
         current with
         {
-            Services = current.Services.Select(s => s != owned ? s : s with
-            {
-                Destinations = replacement is null
-                    ? s.Destinations.Where(d => d != present).ToList()
-                    : s.Destinations.Select(d => d == present ? replacement : d).ToList(),
-            }).ToList(),
+            Services = current.Services.Select(s => s != owned ? s : s.WithDestinations(replacement is null
+                ? s.Destinations.Where(d => d != present).ToList()
+                : s.Destinations.Select(d => d == present ? replacement : d).ToList())).ToList(),
         };
 }

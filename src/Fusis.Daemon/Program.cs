@@ -1,25 +1,29 @@
 using System.Reflection;
+using Fusis.Daemon.Balancer;
 
 namespace Fusis.Daemon;
 
-/// <summary>The <c>fusis</c> executable. Its commands (<c>balancer</c>, <c>agent</c>) arrive with the daemon issues.</summary>
+/// <summary>The <c>fusis</c> executable: <c>fusis balancer</c> runs the balancer daemon; the agent arrives with dynamic membership.</summary>
 public static class Program
 {
     /// <summary>Exit code for a command line that names no known command (as sysexits' EX_USAGE).</summary>
     public const int UsageExitCode = 64;
 
-    public static int Main(string[] args)
+    public static async Task<int> Main(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        if (args is ["--version"])
+        switch (args)
         {
-            Console.Out.WriteLine(Version);
-            return 0;
+            case ["--version"]:
+                Console.Out.WriteLine(Version);
+                return 0;
+            case ["balancer", .. var rest]:
+                return await BalancerHost.RunAsync(rest).ConfigureAwait(false);
         }
 
         Console.Error.WriteLine(args.Length == 0
-            ? "usage: fusis --version"
-            : $"fusis: unknown command '{string.Join(' ', args)}'. usage: fusis --version");
+            ? $"usage: fusis balancer [options] | fusis --version\n{BalancerHost.Usage}"
+            : $"fusis: unknown command '{string.Join(' ', args)}'. usage: fusis balancer [options] | fusis --version");
         return UsageExitCode;
     }
 

@@ -8,7 +8,7 @@ public sealed class ProgramTests
     [Fact]
     public void Version_prints_the_product_version_and_exits_zero()
     {
-        var (code, stdout, _) = ConsoleCapture.Run(() => Program.Main(["--version"]));
+        var (code, stdout, _) = ConsoleCapture.Run(() => Program.Main(["--version"]).GetAwaiter().GetResult());
 
         Assert.Equal(0, code);
         Assert.Matches(@"^\d+\.\d+\.\d+", stdout.Trim());
@@ -20,7 +20,7 @@ public sealed class ProgramTests
     [InlineData(new[] { "frobnicate" }, "unknown command 'frobnicate'")]
     public void Unknown_or_missing_command_is_a_usage_error_on_stderr(string[] args, string expected)
     {
-        var (code, stdout, stderr) = ConsoleCapture.Run(() => Program.Main(args));
+        var (code, stdout, stderr) = ConsoleCapture.Run(() => Program.Main(args).GetAwaiter().GetResult());
 
         Assert.Equal(Program.UsageExitCode, code);
         Assert.Empty(stdout);

@@ -14,4 +14,21 @@ public static class KernelTable
             .Select(s => new IpvsTableService(s, destinationsOf is null || destinationsOf(s.Key) ? kernel.GetDestinations(s.Key) : []))
             .ToList());
     }
+
+    /// <summary>Only the listed services (two requests each): what an incremental change compares against.</summary>
+    public static IpvsTable ReadServices(IIpvsKernel kernel, IEnumerable<IpvsServiceKey> keys)
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        ArgumentNullException.ThrowIfNull(keys);
+        var services = new List<IpvsTableService>();
+        foreach (IpvsServiceKey key in keys)
+        {
+            if (kernel.GetService(key) is { } service)
+            {
+                services.Add(new IpvsTableService(service, kernel.GetDestinations(key)));
+            }
+        }
+
+        return new IpvsTable(services);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Net;
 using Fusis.Netlink.Ipvs;
 
 namespace Fusis.Core.State;
@@ -5,10 +6,38 @@ namespace Fusis.Core.State;
 /// <summary>A service Fusis owns: its user-facing name, its kernel settings and its destinations.</summary>
 public sealed record DesiredService(string Name, IpvsService Service, IReadOnlyList<IpvsDestination> Destinations)
 {
+    private static readonly IReadOnlyDictionary<IPEndPoint, DestinationLabel> NoLabels = new Dictionary<IPEndPoint, DestinationLabel>();
+
     public IpvsServiceKey Key => Service.Key;
 
+    /// <summary>The forwarding method of destinations added without one (the original Fusis API's service "Mode").</summary>
+    public IpvsForwardingMethod DefaultForwardingMethod { get; init; } = IpvsForwardingMethod.Masquerade;
+
+    /// <summary>Names and cluster members of destinations, by address and port; a destination may have none.</summary>
+    public IReadOnlyDictionary<IPEndPoint, DestinationLabel> Labels { get; init; } = NoLabels;
+
+    public DestinationLabel? LabelOf(IpvsDestination destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        return Labels.GetValueOrDefault(new IPEndPoint(destination.Address, destination.Port));
+    }
+
+    /// <summary>This service with other destinations; labels of destinations no longer there are dropped.</summary>
+    public DesiredService WithDestinations(IReadOnlyList<IpvsDestination> destinations)
+    {
+        ArgumentNullException.ThrowIfNull(destinations);
+        var present = destinations.Select(d => new IPEndPoint(d.Address, d.Port)).ToHashSet();
+        return this with
+        {
+            Destinations = destinations,
+            Labels = Labels.Where(l => present.Contains(l.Key)).ToDictionary(l => l.Key, l => l.Value),
+        };
+    }
+
     public bool Equals(DesiredService? other) =>
-        other is not null && Name == other.Name && Service == other.Service && Destinations.SequenceEqual(other.Destinations);
+        other is not null && Name == other.Name && Service == other.Service && Destinations.SequenceEqual(other.Destinations)
+        && DefaultForwardingMethod == other.DefaultForwardingMethod
+        && Labels.Count == other.Labels.Count && Labels.All(l => other.Labels.TryGetValue(l.Key, out DestinationLabel? o) && o == l.Value);
 
     public override int GetHashCode() => HashCode.Combine(Name, Service.Key);
 }

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Fusis.Netlink.Ipvs;
 
 namespace Fusis.Core.State;
@@ -8,12 +7,39 @@ namespace Fusis.Core.State;
 /// owned and still has to delete from the kernel (kept until a reconcile confirms they are gone). Every other
 /// kernel service is someone else's and is never touched.
 /// </summary>
-public sealed partial record DesiredState(IReadOnlyList<DesiredService> Services, IReadOnlyList<IpvsServiceKey> Retired)
+public sealed record DesiredState(IReadOnlyList<DesiredService> Services, IReadOnlyList<IpvsServiceKey> Retired)
 {
     public static DesiredState Empty { get; } = new([], []);
 
     public DesiredService? Find(string name) =>
         Services.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Only the services and retired keys among <paramref name="keys"/>.</summary>
+    public DesiredState Subset(IReadOnlySet<IpvsServiceKey> keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        return new DesiredState(Services.Where(s => keys.Contains(s.Key)).ToList(), Retired.Where(keys.Contains).ToList());
+    }
+
+    /// <summary>The keys whose desired service differs between the two states (added, changed, removed or retired).</summary>
+    public static IReadOnlySet<IpvsServiceKey> Changed(DesiredState before, DesiredState after)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        var old = before.Services.ToDictionary(s => s.Key);
+        var changed = new HashSet<IpvsServiceKey>();
+        foreach (DesiredService service in after.Services)
+        {
+            if (!old.Remove(service.Key, out DesiredService? previous) || previous != service)
+            {
+                changed.Add(service.Key);
+            }
+        }
+
+        changed.UnionWith(old.Keys);
+        changed.UnionWith(after.Retired.Except(before.Retired));
+        return changed;
+    }
 
     /// <summary>This state without the retired keys a reconcile found gone from the kernel.</summary>
     public DesiredState Forget(IReadOnlyCollection<IpvsServiceKey> gone)
@@ -30,7 +56,7 @@ public sealed partial record DesiredState(IReadOnlyList<DesiredService> Services
         var keys = new HashSet<IpvsServiceKey>();
         foreach (DesiredService service in Services)
         {
-            if (!ValidName().IsMatch(service.Name))
+            if (!DesiredStateNames.IsValid(service.Name))
             {
                 problems.Add($"service name '{service.Name}' is not valid: 1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit");
             }
@@ -52,6 +78,20 @@ public sealed partial record DesiredState(IReadOnlyList<DesiredService> Services
             catch (ArgumentException e)
             {
                 problems.Add($"service '{service.Name}': {e.Message}");
+            }
+
+            var destinationNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach ((System.Net.IPEndPoint endPoint, DestinationLabel label) in service.Labels)
+            {
+                if (!service.Destinations.Any(d => d.Address.Equals(endPoint.Address) && d.Port == endPoint.Port))
+                {
+                    problems.Add($"service '{service.Name}': a label names {endPoint}, which is not one of its destinations");
+                }
+
+                if (label.Name is { } destinationName && (!DesiredStateNames.IsValid(destinationName) || !destinationNames.Add(destinationName)))
+                {
+                    problems.Add($"service '{service.Name}': destination name '{destinationName}' is not valid or is used twice");
+                }
             }
 
             var endpoints = new HashSet<(System.Net.IPAddress, ushort)>();
@@ -91,7 +131,4 @@ public sealed partial record DesiredState(IReadOnlyList<DesiredService> Services
         other is not null && Services.SequenceEqual(other.Services) && Retired.SequenceEqual(other.Retired);
 
     public override int GetHashCode() => HashCode.Combine(Services.Count, Retired.Count);
-
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")]
-    private static partial Regex ValidName();
 }

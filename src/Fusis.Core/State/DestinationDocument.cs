@@ -2,6 +2,12 @@ namespace Fusis.Core.State;
 
 internal sealed class DestinationDocument
 {
+    /// <summary>The name the API addresses the destination by (optional).</summary>
+    public string? Name { get; set; }
+
+    /// <summary>The Serf member that announced the destination (absent for destinations added by hand).</summary>
+    public string? Member { get; set; }
+
     public string? Address { get; set; }
 
     public ushort Port { get; set; }

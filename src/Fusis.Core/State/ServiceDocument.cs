@@ -16,5 +16,8 @@ internal sealed class ServiceDocument : KeyDocument
 
     public string? PersistenceEngine { get; set; }
 
+    /// <summary>The forwarding method of destinations added without one; absent: masquerade.</summary>
+    public string? DefaultForwardingMethod { get; set; }
+
     public List<DestinationDocument> Destinations { get; set; } = [];
 }

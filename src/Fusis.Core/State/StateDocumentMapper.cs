@@ -69,8 +69,11 @@ internal static class StateDocumentMapper
             ? Netmask.Format(settings.Key.AddressFamily, mask)
             : null;
         document.PersistenceEngine = settings.PersistenceEngine;
+        document.DefaultForwardingMethod = service.DefaultForwardingMethod == IpvsForwardingMethod.Masquerade ? null : Name(MethodNames, service.DefaultForwardingMethod);
         document.Destinations = service.Destinations.Select(d => new DestinationDocument
         {
+            Name = service.LabelOf(d)?.Name,
+            Member = service.LabelOf(d)?.Member,
             Address = d.Address.ToString(),
             Port = d.Port,
             ForwardingMethod = Name(MethodNames, d.ForwardingMethod),
@@ -111,7 +114,18 @@ internal static class StateDocumentMapper
             TunnelPort = d.TunnelPort,
             TunnelChecksum = d.TunnelChecksum is null ? IpvsTunnelChecksum.None : Value(ChecksumNames, d.TunnelChecksum, $"service '{name}': tunnel checksum"),
         }).ToList();
-        return new DesiredService(name, service, destinations);
+        var labels = document.Destinations
+            .Zip(destinations)
+            .Where(p => p.First.Name is not null || p.First.Member is not null)
+            .DistinctBy(p => (p.Second.Address, p.Second.Port)) // Validate reports the duplicate
+            .ToDictionary(p => new IPEndPoint(p.Second.Address, p.Second.Port), p => new DestinationLabel(p.First.Name, p.First.Member));
+        return new DesiredService(name, service, destinations)
+        {
+            DefaultForwardingMethod = document.DefaultForwardingMethod is null
+                ? IpvsForwardingMethod.Masquerade
+                : Value(MethodNames, document.DefaultForwardingMethod, $"service '{name}': default forwarding method"),
+            Labels = labels,
+        };
     }
 
     private static T Fill<T>(T document, IpvsServiceKey key)

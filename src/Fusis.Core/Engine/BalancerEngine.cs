@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Fusis.Core.Ipvsadm;
+using Fusis.Core.Reconcile;
+using Fusis.Core.State;
+using Fusis.Netlink.Ipvs;
+
+namespace Fusis.Core.Engine;
+
+/// <summary>
+/// The single writer of a host's desired state: one loop runs every read, change and reconcile in turn, so
+/// API requests, timer ticks, membership events and health results never race. A change is validated whole,
+/// saved atomically, then applied incrementally (only the services it touches are read and written); a change
+/// the kernel refuses is undone in the store and in the kernel. Nothing outside the owned services is touched.
+/// </summary>
+public sealed class BalancerEngine : IAsyncDisposable
+{
+    private readonly Channel<Action> _work = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly DesiredStateStore _store;
+    private readonly IIpvsKernel _kernel;
+    private readonly Task _loop;
+    private DesiredState _current;
+
+    private BalancerEngine(DesiredStateStore store, IIpvsKernel kernel, DesiredState current)
+    {
+        _store = store;
+        _kernel = kernel;
+        _current = current;
+        _loop = Task.Run(RunLoopAsync);
+    }
+
+    /// <summary>The desired state in force (an immutable snapshot).</summary>
+    public DesiredState Current => Volatile.Read(ref _current);
+
+    public EngineCounters Counters { get; } = new();
+
+    /// <summary>Loads the store (a corrupt or foreign file is an error, never a reset) and starts the loop.</summary>
+    /// <exception cref="DesiredStateException">The store cannot be used.</exception>
+    public static BalancerEngine Start(DesiredStateStore store, IIpvsKernel kernel)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(kernel);
+        return new BalancerEngine(store, kernel, store.Load());
+    }
+
+    /// <summary>Runs a read on the loop (the kernel client is used by the loop only).</summary>
+    public Task<T> ReadAsync<T>(Func<DesiredState, IIpvsKernel, T> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        return RunAsync(() => read(_current, _kernel));
+    }
+
+    /// <summary>
+    /// Changes the desired state: <paramref name="edit"/> gets the state in force (and the kernel, to look) and
+    /// returns the next one, or throws to refuse. On a dry run nothing is saved or written.
+    /// </summary>
+    /// <exception cref="DesiredStateException">The next state is invalid; nothing was changed.</exception>
+    public Task<EngineChange> ChangeAsync(Func<DesiredState, IIpvsKernel, DesiredState> edit, bool dryRun = false)
+    {
+        ArgumentNullException.ThrowIfNull(edit);
+        return RunAsync(() => Change(edit(_current, _kernel), dryRun));
+    }
+
+    /// <summary>A full reconcile: one dump of the services and one of each owned service's destinations.</summary>
+    public Task<ReconcileResult> ReconcileAsync() => RunAsync(() =>
+    {
+        var clock = Stopwatch.StartNew();
+        ReconcileResult result = Reconciler.Reconcile(_current, _kernel);
+        Counters.Applied(result.Results);
+        if (result.RetiredGone.Count > 0)
+        {
+            Save(_current.Forget(result.RetiredGone.ToHashSet()));
+        }
+
+        Counters.Reconciled(clock.Elapsed);
+        return result;
+    });
+
+    public async ValueTask DisposeAsync()
+    {
+        _work.Writer.TryComplete();
+        await _loop.ConfigureAwait(false);
+    }
+
+    private EngineChange Change(DesiredState next, bool dryRun)
+    {
+        DesiredState previous = _current;
+        if (next.Validate() is { Count: > 0 } problems)
+        {
+            throw new DesiredStateException("the change would make the desired state invalid; nothing was changed", problems);
+        }
+
+        IReadOnlySet<IpvsServiceKey> affected = DesiredState.Changed(previous, next);
+        IReadOnlyList<IpvsOperation> plan = PlanFor(next, affected);
+        if (dryRun)
+        {
+            return new EngineChange(plan, [], DryRun: true, previous);
+        }
+
+        Save(next);
+        IReadOnlyList<IpvsOperationResult> results = plan.Count == 0 ? [] : _kernel.Apply(plan);
+        Counters.Applied(results);
+        if (results.Any(OperationOutcome.Refused))
+        {
+            // Undo: the previous state back in the store, the touched services back as they were, and the services
+            // this change created deleted (only those: a key it failed to create may be someone else's).
+            Save(previous);
+            var created = results.Where(r => r.Succeeded && r.Operation.Kind == IpvsOperationKind.AddService).Select(r => r.Operation.ServiceKey);
+            IReadOnlyList<IpvsOperation> undo = PlanFor(previous with { Retired = [.. previous.Retired, .. created] }, affected);
+            Counters.Applied(undo.Count == 0 ? [] : _kernel.Apply(undo));
+            return new EngineChange(plan, results, DryRun: false, previous);
+        }
+
+        var deleted = results.Where(r => r.Operation.Kind == IpvsOperationKind.DeleteService && !OperationOutcome.Refused(r)).Select(r => r.Operation.ServiceKey).ToHashSet();
+        var gone = next.Retired.Where(k => affected.Contains(k) && (deleted.Contains(k) || !plan.Any(o => o.ServiceKey == k))).ToHashSet();
+        if (gone.Count > 0)
+        {
+            Save(next.Forget(gone));
+        }
+
+        return new EngineChange(plan, results, DryRun: false, _current);
+    }
+
+    private IReadOnlyList<IpvsOperation> PlanFor(DesiredState state, IReadOnlySet<IpvsServiceKey> affected) =>
+        affected.Count == 0 ? [] : Planner.Plan(state.Subset(affected), KernelTable.ReadServices(_kernel, affected));
+
+    private void Save(DesiredState state)
+    {
+        _store.Save(state);
+        Counters.Saved();
+        Volatile.Write(ref _current, state);
+    }
+
+    private Task<T> RunAsync<T>(Func<T> work)
+    {
+        var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_work.Writer.TryWrite(() =>
+        {
+            try
+            {
+                completion.SetResult(work());
+            }
+            catch (Exception e)
+            {
+                completion.SetException(e);
+            }
+        }))
+        {
+            completion.SetException(new ObjectDisposedException(nameof(BalancerEngine), "the balancer engine has stopped"));
+        }
+
+        return completion.Task;
+    }
+
+    private async Task RunLoopAsync()
+    {
+        await foreach (Action item in _work.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            item();
+        }
+    }
+}

@@ -1,0 +1,33 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+
+namespace Fusis.Daemon.Api;
+
+/// <summary>
+/// With a token configured, every write (anything but GET and HEAD) needs "Authorization: Bearer &lt;token&gt;".
+/// The comparison is constant-time (hashes of equal length, compared with FixedTimeEquals); the token is never logged.
+/// </summary>
+internal sealed class BearerTokenMiddleware(RequestDelegate next, byte[]? tokenHash)
+{
+    public static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (tokenHash is null || HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+        {
+            return next(context);
+        }
+
+        string header = context.Request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            && CryptographicOperations.FixedTimeEquals(Hash(header["Bearer ".Length..].Trim()), tokenHash))
+        {
+            return next(context);
+        }
+
+        context.Response.Headers.WWWAuthenticate = "Bearer";
+        return ApiErrorMiddleware.WriteAsync(context, StatusCodes.Status401Unauthorized, "this balancer needs a bearer token for writes (Authorization: Bearer <token>)", null);
+    }
+}

@@ -1,0 +1,17 @@
+namespace Fusis.Daemon.Api;
+
+/// <summary>A destination as the API returns it. Name is its given name, or "address:port" when it has none.</summary>
+public sealed record DestinationResource(
+    string Name,
+    string Address,
+    int Port,
+    int Weight,
+    string Mode,
+    string ServiceId,
+    uint UpperThreshold,
+    uint LowerThreshold,
+    string? TunnelType,
+    int TunnelPort,
+    string? TunnelChecksum,
+    string? Member,
+    DestinationStatsResource? Stats);

@@ -1,0 +1,61 @@
+using System.Net;
+using System.Net.Sockets;
+using Fusis.Core.State;
+using Fusis.Netlink.Ipvs;
+
+namespace Fusis.Daemon.Api;
+
+/// <summary>Desired services (the configuration of record) into API resources, with the kernel's counters when it has the service.</summary>
+internal static class ResourceMapper
+{
+    public static ServiceResource ToResource(DesiredService desired, IpvsService? kernel, IReadOnlyList<IpvsDestination> kernelDestinations)
+    {
+        IpvsService settings = desired.Service;
+        IpvsServiceKey key = settings.Key;
+        var counters = kernelDestinations.ToDictionary(d => new IPEndPoint(d.Address, d.Port));
+        return new ServiceResource(
+            desired.Name,
+            key.IsFirewallMark ? null : key.Address.ToString(),
+            key.Port,
+            ApiNames.Protocol(key),
+            key.FirewallMark,
+            key.AddressFamily == AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4",
+            settings.Scheduler,
+            ApiNames.Mode(desired.DefaultForwardingMethod),
+            (settings.Flags & IpvsServiceFlags.Persistent) != 0 ? settings.Timeout : 0,
+            settings.Netmask is { } mask && mask != IpvsService.DefaultNetmask(key.AddressFamily) ? Core.Netmask.Format(key.AddressFamily, mask) : null,
+            settings.PersistenceEngine,
+            (settings.Flags & IpvsServiceFlags.OnePacket) != 0,
+            ApiNames.SchedulerFlags.Where(f => (settings.Flags & f.Flag) != 0).Select(f => f.Name).ToList(),
+            desired.Destinations.Select(d => ToResource(desired, d, counters.GetValueOrDefault(new IPEndPoint(d.Address, d.Port)))).ToList(),
+            kernel?.Statistics is { } s
+                ? new ServiceStatsResource(s.Connections, s.IncomingPackets, s.OutgoingPackets, s.IncomingBytes, s.OutgoingBytes,
+                    s.ConnectionsPerSecond, s.IncomingPacketsPerSecond, s.OutgoingPacketsPerSecond, s.IncomingBytesPerSecond, s.OutgoingBytesPerSecond)
+                : null);
+    }
+
+    public static DestinationResource ToResource(DesiredService service, IpvsDestination destination, IpvsDestination? kernel)
+    {
+        DestinationLabel? label = service.LabelOf(destination);
+        return new DestinationResource(
+            label?.Name ?? Id(destination),
+            destination.Address.ToString(),
+            destination.Port,
+            destination.Weight,
+            ApiNames.Mode(destination.ForwardingMethod),
+            service.Name,
+            destination.UpperThreshold,
+            destination.LowerThreshold,
+            ApiNames.TunnelType(destination),
+            destination.ForwardingMethod == IpvsForwardingMethod.Tunnel ? destination.TunnelPort : 0,
+            ApiNames.TunnelChecksum(destination),
+            label?.Member,
+            kernel is null ? null : new DestinationStatsResource(
+                kernel.ActiveConnections, kernel.InactiveConnections, kernel.PersistentConnections,
+                kernel.Statistics?.Connections ?? 0, kernel.Statistics?.IncomingPackets ?? 0, kernel.Statistics?.OutgoingPackets ?? 0,
+                kernel.Statistics?.IncomingBytes ?? 0, kernel.Statistics?.OutgoingBytes ?? 0));
+    }
+
+    /// <summary>"address:port" ("[v6]:port"): how a destination without a name is addressed.</summary>
+    public static string Id(IpvsDestination destination) => new IPEndPoint(destination.Address, destination.Port).ToString();
+}

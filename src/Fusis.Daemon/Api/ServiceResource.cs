@@ -1,0 +1,19 @@
+namespace Fusis.Daemon.Api;
+
+/// <summary>A service as the API returns it: the original Fusis shape, plus what Fusis adds.</summary>
+public sealed record ServiceResource(
+    string Name,
+    string? Address,
+    int Port,
+    string Protocol,
+    uint FirewallMark,
+    string AddressFamily,
+    string Scheduler,
+    string Mode,
+    uint Persistent,
+    string? Netmask,
+    string? PersistenceEngine,
+    bool OnePacket,
+    IReadOnlyList<string> SchedulerFlags,
+    IReadOnlyList<DestinationResource> Destinations,
+    ServiceStatsResource? Stats);

@@ -1,0 +1,224 @@
+using System.Net;
+using Fusis.Core.Engine;
+using Fusis.Core.State;
+using Fusis.Daemon.Api;
+using Fusis.Netlink;
+using Fusis.Netlink.Ipvs;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Fusis.Daemon.Balancer;
+
+/// <summary>
+/// `fusis balancer`: the generic host with the engine, its reconcile timer and the HTTP API. It never flushes:
+/// it loads the store, and its first reconcile converges only the services Fusis owns.
+/// </summary>
+public static partial class BalancerHost
+{
+    /// <summary>sysexits' EX_CONFIG: bad configuration or flags.</summary>
+    public const int ConfigurationExitCode = 78;
+
+    /// <summary>sysexits' EX_UNAVAILABLE: the kernel has no IPVS, or the process may not use it.</summary>
+    public const int UnavailableExitCode = 69;
+
+    /// <summary>sysexits' EX_DATAERR: the desired-state file cannot be used (it is left untouched).</summary>
+    public const int StateExitCode = 65;
+
+    public const string DefaultConfigPath = "/etc/fusis/fusis.json";
+
+    private static readonly Dictionary<string, string> Flags = new(StringComparer.Ordinal)
+    {
+        ["--config"] = "Config",
+        ["--listen"] = nameof(BalancerOptions.Listen),
+        ["--state"] = nameof(BalancerOptions.StatePath),
+        ["--token-file"] = nameof(BalancerOptions.TokenFile),
+        ["--reconcile-interval"] = nameof(BalancerOptions.ReconcileInterval),
+        ["--max-body-bytes"] = nameof(BalancerOptions.MaxBodyBytes),
+    };
+
+    public static string Usage =>
+        "usage: fusis balancer [--config FILE] [--listen ADDRESS:PORT] [--state FILE] [--token-file FILE] [--reconcile-interval HH:MM:SS] [--max-body-bytes N]";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        WebApplication app;
+        try
+        {
+            app = Build(args, () => IpvsClient.Open());
+        }
+        catch (BalancerConfigurationException e)
+        {
+            await Console.Error.WriteLineAsync($"fusis balancer: {e.Message}").ConfigureAwait(false);
+            return ConfigurationExitCode;
+        }
+        catch (NetlinkException e)
+        {
+            await Console.Error.WriteLineAsync($"fusis balancer: {e.Message}").ConfigureAwait(false);
+            return UnavailableExitCode;
+        }
+        catch (DesiredStateException e)
+        {
+            await Console.Error.WriteLineAsync($"fusis balancer: {e.Message}").ConfigureAwait(false);
+            return StateExitCode;
+        }
+
+        await using (app.ConfigureAwait(false))
+        {
+            await app.RunAsync().ConfigureAwait(false);
+        }
+
+        return 0;
+    }
+
+    /// <summary>Reads the configuration, opens the kernel and the store, and builds the host (not started).</summary>
+    /// <exception cref="BalancerConfigurationException">Bad flags, file or values.</exception>
+    public static WebApplication Build(string[] args, Func<IIpvsKernel> openKernel)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(openKernel);
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [], ApplicationName = "fusis", ContentRootPath = AppContext.BaseDirectory,
+        });
+        BalancerOptions options = ReadOptions(builder.Configuration, args);
+        IPEndPoint endPoint = IPEndPoint.TryParse(options.Listen, out IPEndPoint? parsed) && options.Listen.Contains(':', StringComparison.Ordinal)
+            ? parsed
+            : throw new BalancerConfigurationException($"Listen '{options.Listen}' is not address:port (for example 127.0.0.1:8000 or [::1]:8000)");
+        byte[]? tokenHash = options.TokenFile is null ? null : BearerTokenMiddleware.Hash(ReadToken(options.TokenFile));
+        if (tokenHash is null && !IPAddress.IsLoopback(endPoint.Address))
+        {
+            throw new BalancerConfigurationException(
+                $"refusing to listen on {endPoint} without a token: anything but loopback needs TokenFile (--token-file)");
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(endPoint);
+            kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes;
+            kestrel.AddServerHeader = false;
+        });
+        builder.Host.UseSystemd();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.UseUtcTimestamp = true;
+            console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+        });
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+
+        IIpvsKernel kernel = openKernel();
+        BalancerEngine engine;
+        try
+        {
+            engine = BalancerEngine.Start(new DesiredStateStore(options.StatePath), kernel);
+        }
+        catch
+        {
+            kernel.Dispose();
+            throw;
+        }
+
+        builder.Services.AddSingleton(engine);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddHostedService<ReconcileLoop>();
+        WebApplication app = builder.Build();
+        app.UseBalancerApi(engine, tokenHash, options.MaxBodyBytes);
+
+        ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Fusis.Balancer");
+
+        // Converge what Fusis owns before listening (never a flush); services it does not own are listed, not touched.
+        ReconcileLoop.ReconcileAsync(engine, logger).GetAwaiter().GetResult();
+        var owned = engine.Current.Services.Select(s => s.Key).ToHashSet();
+        foreach (IpvsService unmanaged in engine.ReadAsync((_, k) => k.GetServices()).GetAwaiter().GetResult().Where(s => !owned.Contains(s.Key)))
+        {
+            LogUnmanaged(logger, unmanaged.Key.ToString());
+        }
+
+        app.Lifetime.ApplicationStarted.Register(() => LogStarted(
+            logger, Program.Version, string.Join(", ", app.Urls), options.StatePath, engine.Current.Services.Count, tokenHash is null ? "open on loopback" : "need the token"));
+        app.Lifetime.ApplicationStopped.Register(() =>
+        {
+            engine.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            kernel.Dispose();
+            LogStopped(logger);
+        });
+        return app;
+    }
+
+    private static BalancerOptions ReadOptions(ConfigurationManager configuration, string[] args)
+    {
+        var flags = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (!Flags.TryGetValue(args[i], out string? key) || i + 1 >= args.Length)
+            {
+                throw new BalancerConfigurationException(Flags.ContainsKey(args[i]) ? $"{args[i]} needs a value. {Usage}" : $"unknown argument '{args[i]}'. {Usage}");
+            }
+
+            flags[key] = args[++i];
+        }
+
+        configuration.Sources.Clear();
+        string? explicitConfig = flags.GetValueOrDefault("Config") ?? Environment.GetEnvironmentVariable("FUSIS_CONFIG");
+        string configPath = explicitConfig ?? DefaultConfigPath;
+        var options = new BalancerOptions();
+        try
+        {
+            if (explicitConfig is not null || File.Exists(configPath))
+            {
+                configuration.AddJsonFile(Path.GetFullPath(configPath), optional: false, reloadOnChange: false);
+            }
+
+            configuration.AddEnvironmentVariables("FUSIS_");
+            configuration.AddInMemoryCollection(flags);
+            configuration.Bind(options);
+        }
+        catch (Exception e) when (e is FileNotFoundException or InvalidDataException or FormatException or InvalidOperationException)
+        {
+            throw new BalancerConfigurationException($"cannot use the configuration ({configPath}): {e.Message}", e);
+        }
+
+        if (options.ReconcileInterval < TimeSpan.FromSeconds(1))
+        {
+            throw new BalancerConfigurationException($"ReconcileInterval must be at least 1 second, not {options.ReconcileInterval}");
+        }
+
+        if (options.MaxBodyBytes < 1024)
+        {
+            throw new BalancerConfigurationException($"MaxBodyBytes must be at least 1024, not {options.MaxBodyBytes}");
+        }
+
+        return options;
+    }
+
+    private static string ReadToken(string path)
+    {
+        string token;
+        try
+        {
+            token = File.ReadAllText(path).Trim();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new BalancerConfigurationException($"cannot read the token file {path}: {e.Message}", e);
+        }
+
+        return token.Length >= 16
+            ? token
+            : throw new BalancerConfigurationException($"the token in {path} is shorter than 16 characters");
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "fusis balancer {Version} listening on {Urls}; desired state {StatePath} with {Services} owned services; writes {Auth}")]
+    private static partial void LogStarted(ILogger logger, string version, string urls, string statePath, int services, string auth);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "kernel service {Service} is not owned by Fusis; it is left alone")]
+    private static partial void LogUnmanaged(ILogger logger, string service);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "fusis balancer stopped; the kernel table was left as it is")]
+    private static partial void LogStopped(ILogger logger);
+}
