@@ -3,7 +3,7 @@ using Fusis.Daemon.Balancer;
 
 namespace Fusis.Daemon;
 
-/// <summary>The <c>fusis</c> executable: <c>fusis balancer</c> runs the balancer daemon; the agent arrives with dynamic membership.</summary>
+/// <summary>The <c>fusis</c> executable: <c>fusis balancer</c> runs the balancer daemon, <c>fusis agent</c> the agent on a backend.</summary>
 public static class Program
 {
     /// <summary>Exit code for a command line that names no known command (as sysexits' EX_USAGE).</summary>
@@ -19,11 +19,13 @@ public static class Program
                 return 0;
             case ["balancer", .. var rest]:
                 return await BalancerHost.RunAsync(rest).ConfigureAwait(false);
+            case ["agent", .. var rest]:
+                return await Agent.AgentHost.RunAsync(rest).ConfigureAwait(false);
         }
 
         Console.Error.WriteLine(args.Length == 0
-            ? $"usage: fusis balancer [options] | fusis --version\n{BalancerHost.Usage}"
-            : $"fusis: unknown command '{string.Join(' ', args)}'. usage: fusis balancer [options] | fusis --version");
+            ? $"usage: fusis balancer [options] | fusis agent [options] | fusis --version\n{BalancerHost.Usage}\n{Agent.AgentHost.Usage}"
+            : $"fusis: unknown command '{string.Join(' ', args)}'. usage: fusis balancer [options] | fusis agent [options] | fusis --version");
         return UsageExitCode;
     }
 

@@ -43,7 +43,7 @@ public sealed class AuthenticationTests
     [InlineData(new[] { "--frobnicate", "1" }, "unknown argument '--frobnicate'")]
     public void Bad_configuration_refuses_to_start_with_a_clear_message(string[] args, string message)
     {
-        var e = Assert.Throws<BalancerConfigurationException>(() => BalancerHost.Build([.. args, "--state", "/nonexistent/state.json"], () => new MemoryIpvsKernel()));
+        var e = Assert.Throws<ConfigurationException>(() => BalancerHost.Build([.. args, "--state", "/nonexistent/state.json"], () => new MemoryIpvsKernel()));
 
         Assert.Contains(message, e.Message, StringComparison.Ordinal);
     }

@@ -85,6 +85,11 @@ public sealed class BalancerEngine : IAsyncDisposable
     private EngineChange Change(DesiredState next, bool dryRun)
     {
         DesiredState previous = _current;
+        if (next.Equals(previous))
+        {
+            return new EngineChange([], [], dryRun, previous);
+        }
+
         if (next.Validate() is { Count: > 0 } problems)
         {
             throw new DesiredStateException("the change would make the desired state invalid; nothing was changed", problems);

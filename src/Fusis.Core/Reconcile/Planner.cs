@@ -32,7 +32,7 @@ public static class Planner
             if (!kernel.TryGetValue(wanted.Key, out IpvsTableService? present))
             {
                 plan.Add(IpvsOperation.AddService(wanted.Service));
-                plan.AddRange(wanted.Destinations.Select(d => IpvsOperation.AddDestination(wanted.Key, d)));
+                plan.AddRange(wanted.KernelDestinations.Select(d => IpvsOperation.AddDestination(wanted.Key, d)));
                 continue;
             }
 
@@ -41,12 +41,13 @@ public static class Planner
                 plan.Add(IpvsOperation.UpdateService(wanted.Service));
             }
 
-            var wantedByEndPoint = wanted.Destinations.ToDictionary(d => (d.Address, d.Port));
+            IReadOnlyList<IpvsDestination> destinations = wanted.KernelDestinations;
+            var wantedByEndPoint = destinations.ToDictionary(d => (d.Address, d.Port));
             var presentByEndPoint = present.Destinations.ToDictionary(d => (d.Address, d.Port));
             plan.AddRange(present.Destinations
                 .Where(d => !wantedByEndPoint.ContainsKey((d.Address, d.Port)))
                 .Select(d => IpvsOperation.DeleteDestination(wanted.Key, d)));
-            foreach (IpvsDestination destination in wanted.Destinations)
+            foreach (IpvsDestination destination in destinations)
             {
                 if (!presentByEndPoint.TryGetValue((destination.Address, destination.Port), out IpvsDestination? current))
                 {

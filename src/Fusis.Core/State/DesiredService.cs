@@ -16,6 +16,18 @@ public sealed record DesiredService(string Name, IpvsService Service, IReadOnlyL
     /// <summary>Names and cluster members of destinations, by address and port; a destination may have none.</summary>
     public IReadOnlyDictionary<IPEndPoint, DestinationLabel> Labels { get; init; } = NoLabels;
 
+    /// <summary>The service's health check, if it has one.</summary>
+    public HealthCheck? Check { get; init; }
+
+    /// <summary>
+    /// The destinations as the kernel should hold them: a destination held down by its check is removed (or at weight
+    /// 0, per the check's action); a draining one is at weight 0.
+    /// </summary>
+    public IReadOnlyList<IpvsDestination> KernelDestinations => Labels.Count == 0 ? Destinations : Destinations
+        .Where(d => LabelOf(d) is not { Down: true } || Check is not { Action: HealthCheckAction.Remove })
+        .Select(d => LabelOf(d) is { Down: true } or { Draining: true } ? d with { Weight = 0 } : d)
+        .ToList();
+
     public DestinationLabel? LabelOf(IpvsDestination destination)
     {
         ArgumentNullException.ThrowIfNull(destination);
@@ -36,7 +48,7 @@ public sealed record DesiredService(string Name, IpvsService Service, IReadOnlyL
 
     public bool Equals(DesiredService? other) =>
         other is not null && Name == other.Name && Service == other.Service && Destinations.SequenceEqual(other.Destinations)
-        && DefaultForwardingMethod == other.DefaultForwardingMethod
+        && DefaultForwardingMethod == other.DefaultForwardingMethod && Check == other.Check
         && Labels.Count == other.Labels.Count && Labels.All(l => other.Labels.TryGetValue(l.Key, out DestinationLabel? o) && o == l.Value);
 
     public override int GetHashCode() => HashCode.Combine(Name, Service.Key);

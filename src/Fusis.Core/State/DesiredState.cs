@@ -80,6 +80,11 @@ public sealed record DesiredState(IReadOnlyList<DesiredService> Services, IReadO
                 problems.Add($"service '{service.Name}': {e.Message}");
             }
 
+            if (service.Check is { } check)
+            {
+                problems.AddRange(check.Problems().Select(p => $"service '{service.Name}': {p}"));
+            }
+
             var destinationNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             foreach ((System.Net.IPEndPoint endPoint, DestinationLabel label) in service.Labels)
             {

@@ -8,6 +8,12 @@ internal sealed class DestinationDocument
     /// <summary>The Serf member that announced the destination (absent for destinations added by hand).</summary>
     public string? Member { get; set; }
 
+    /// <summary>Draining until this time at the latest (absent: not draining).</summary>
+    public DateTimeOffset? DrainUntil { get; set; }
+
+    /// <summary>Held down by its service's health check (absent: up).</summary>
+    public bool? Down { get; set; }
+
     public string? Address { get; set; }
 
     public ushort Port { get; set; }

@@ -1,7 +1,17 @@
 namespace Fusis.Core.State;
 
 /// <summary>
-/// What Fusis knows about a destination beyond its kernel settings: the name the API addresses it by, and, for a
-/// destination that a cluster member announced, that member's Serf name (so membership changes find it again).
+/// What Fusis knows about a destination beyond its kernel settings: the name the API addresses it by; for one a
+/// cluster member announced, that member's Serf name; whether it is draining (weight 0 in the kernel until its
+/// connections end or <see cref="DrainUntil"/> passes, then deleted); and whether its health check holds it down.
 /// </summary>
-public sealed record DestinationLabel(string? Name, string? Member = null);
+public sealed record DestinationLabel(string? Name, string? Member = null)
+{
+    /// <summary>Draining: deleted once it has no active connections, or at this time at the latest.</summary>
+    public DateTimeOffset? DrainUntil { get; init; }
+
+    /// <summary>Its service's health check failed <c>Fall</c> times in a row (and has not passed <c>Rise</c> times since).</summary>
+    public bool Down { get; init; }
+
+    public bool Draining => DrainUntil is not null;
+}

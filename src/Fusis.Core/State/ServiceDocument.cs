@@ -19,5 +19,7 @@ internal sealed class ServiceDocument : KeyDocument
     /// <summary>The forwarding method of destinations added without one; absent: masquerade.</summary>
     public string? DefaultForwardingMethod { get; set; }
 
+    public CheckDocument? Check { get; set; }
+
     public List<DestinationDocument> Destinations { get; set; } = [];
 }

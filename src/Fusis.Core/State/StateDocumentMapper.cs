@@ -69,11 +69,26 @@ internal static class StateDocumentMapper
             ? Netmask.Format(settings.Key.AddressFamily, mask)
             : null;
         document.PersistenceEngine = settings.PersistenceEngine;
+        document.Check = service.Check is not { } check ? null : new CheckDocument
+        {
+            Type = check.Type.ToString().ToLowerInvariant(),
+            Path = check.Type == HealthCheckType.Http ? check.Path : null,
+            StatusMin = check.StatusMin,
+            StatusMax = check.StatusMax,
+            Port = check.Port,
+            IntervalSeconds = check.Interval.TotalSeconds,
+            TimeoutSeconds = check.Timeout.TotalSeconds,
+            Rise = check.Rise,
+            Fall = check.Fall,
+            Action = check.Action.ToString().ToLowerInvariant(),
+        };
         document.DefaultForwardingMethod = service.DefaultForwardingMethod == IpvsForwardingMethod.Masquerade ? null : Name(MethodNames, service.DefaultForwardingMethod);
         document.Destinations = service.Destinations.Select(d => new DestinationDocument
         {
             Name = service.LabelOf(d)?.Name,
             Member = service.LabelOf(d)?.Member,
+            DrainUntil = service.LabelOf(d)?.DrainUntil,
+            Down = service.LabelOf(d) is { Down: true } ? true : null,
             Address = d.Address.ToString(),
             Port = d.Port,
             ForwardingMethod = Name(MethodNames, d.ForwardingMethod),
@@ -116,15 +131,16 @@ internal static class StateDocumentMapper
         }).ToList();
         var labels = document.Destinations
             .Zip(destinations)
-            .Where(p => p.First.Name is not null || p.First.Member is not null)
+            .Where(p => p.First.Name is not null || p.First.Member is not null || p.First.DrainUntil is not null || p.First.Down is true)
             .DistinctBy(p => (p.Second.Address, p.Second.Port)) // Validate reports the duplicate
-            .ToDictionary(p => new IPEndPoint(p.Second.Address, p.Second.Port), p => new DestinationLabel(p.First.Name, p.First.Member));
+            .ToDictionary(p => new IPEndPoint(p.Second.Address, p.Second.Port), p => new DestinationLabel(p.First.Name, p.First.Member) { DrainUntil = p.First.DrainUntil, Down = p.First.Down is true });
         return new DesiredService(name, service, destinations)
         {
             DefaultForwardingMethod = document.DefaultForwardingMethod is null
                 ? IpvsForwardingMethod.Masquerade
                 : Value(MethodNames, document.DefaultForwardingMethod, $"service '{name}': default forwarding method"),
             Labels = labels,
+            Check = document.Check is null ? null : ToCheck(document.Check, name),
         };
     }
 
@@ -194,4 +210,28 @@ internal static class StateDocumentMapper
 
         throw new FormatException($"{what} '{word}' is unknown ({string.Join(", ", names.Select(n => n.Name))})");
     }
+
+    private static HealthCheck ToCheck(CheckDocument check, string service) => new()
+    {
+        Type = check.Type switch
+        {
+            "tcp" => HealthCheckType.Tcp,
+            "http" => HealthCheckType.Http,
+            var other => throw new FormatException($"service '{service}': check type '{other}' is unknown (tcp or http)"),
+        },
+        Path = check.Path ?? "/",
+        StatusMin = check.StatusMin,
+        StatusMax = check.StatusMax,
+        Port = check.Port,
+        Interval = TimeSpan.FromSeconds(check.IntervalSeconds),
+        Timeout = TimeSpan.FromSeconds(check.TimeoutSeconds),
+        Rise = check.Rise,
+        Fall = check.Fall,
+        Action = check.Action switch
+        {
+            "remove" => HealthCheckAction.Remove,
+            "weight0" => HealthCheckAction.Weight0,
+            var other => throw new FormatException($"service '{service}': check action '{other}' is unknown (remove or weight0)"),
+        },
+    };
 }

@@ -1,5 +1,9 @@
 using Fusis.Core.Engine;
+using Fusis.Core.Membership;
+using Fusis.Daemon.Balancer;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Builder;
+using System.Net;
 using Microsoft.AspNetCore.Http;
 
 namespace Fusis.Daemon.Api;
@@ -7,11 +11,18 @@ namespace Fusis.Daemon.Api;
 /// <summary>The whole HTTP API: error handling, the token check on writes, the service routes, /health and /metrics.</summary>
 internal static class BalancerApi
 {
-    public static void UseBalancerApi(this WebApplication app, BalancerEngine engine, byte[]? tokenHash, long maxBodyBytes)
+    public static void UseBalancerApi(this WebApplication app, BalancerEngine engine, byte[]? tokenHash, BalancerOptions options)
     {
         app.UseMiddleware<ApiErrorMiddleware>();
         app.Use(next => new BearerTokenMiddleware(next, tokenHash).InvokeAsync);
-        app.MapServiceRoutes(engine, new ApiBody(maxBodyBytes));
+        app.MapServiceRoutes(engine, new ApiBody(options.MaxBodyBytes), options.VipRange is { } range ? IPNetwork.Parse(range) : null);
+
+        ClusterView cluster = app.Services.GetRequiredService<ClusterView>();
+        app.MapGet("/members", () => Results.Json(
+            cluster.Members.Select(m => new MemberResource(
+                m.Name, m.Address.ToString(), m.State.ToString().ToLowerInvariant(), m.Draining,
+                m.Announcements.Select(a => $"{a.Service}:{a.Port}").ToList(), MembershipPlanner.RoutedTo(engine.Current, m.Name))).ToList(),
+            ApiJson.Options));
 
         app.MapGet("/health", async () => Results.Json(await engine.ReadAsync((state, kernel) =>
         {

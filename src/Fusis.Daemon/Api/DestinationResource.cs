@@ -14,4 +14,6 @@ public sealed record DestinationResource(
     int TunnelPort,
     string? TunnelChecksum,
     string? Member,
+    bool Draining,
+    bool Down,
     DestinationStatsResource? Stats);

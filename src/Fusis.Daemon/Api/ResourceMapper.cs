@@ -28,6 +28,10 @@ internal static class ResourceMapper
             (settings.Flags & IpvsServiceFlags.OnePacket) != 0,
             ApiNames.SchedulerFlags.Where(f => (settings.Flags & f.Flag) != 0).Select(f => f.Name).ToList(),
             desired.Destinations.Select(d => ToResource(desired, d, counters.GetValueOrDefault(new IPEndPoint(d.Address, d.Port)))).ToList(),
+            desired.Check is not { } check ? null : new CheckResource(
+                check.Type.ToString().ToLowerInvariant(), check.Type == Core.State.HealthCheckType.Http ? check.Path : null,
+                check.StatusMin == check.StatusMax ? $"{check.StatusMin}" : $"{check.StatusMin}-{check.StatusMax}", check.Port,
+                check.Interval.TotalSeconds, check.Timeout.TotalSeconds, check.Rise, check.Fall, check.Action.ToString().ToLowerInvariant()),
             kernel?.Statistics is { } s
                 ? new ServiceStatsResource(s.Connections, s.IncomingPackets, s.OutgoingPackets, s.IncomingBytes, s.OutgoingBytes,
                     s.ConnectionsPerSecond, s.IncomingPacketsPerSecond, s.OutgoingPacketsPerSecond, s.IncomingBytesPerSecond, s.OutgoingBytesPerSecond)
@@ -50,6 +54,8 @@ internal static class ResourceMapper
             destination.ForwardingMethod == IpvsForwardingMethod.Tunnel ? destination.TunnelPort : 0,
             ApiNames.TunnelChecksum(destination),
             label?.Member,
+            label?.Draining ?? false,
+            label?.Down ?? false,
             kernel is null ? null : new DestinationStatsResource(
                 kernel.ActiveConnections, kernel.InactiveConnections, kernel.PersistentConnections,
                 kernel.Statistics?.Connections ?? 0, kernel.Statistics?.IncomingPackets ?? 0, kernel.Statistics?.OutgoingPackets ?? 0,

@@ -16,4 +16,5 @@ public sealed record ServiceResource(
     bool OnePacket,
     IReadOnlyList<string> SchedulerFlags,
     IReadOnlyList<DestinationResource> Destinations,
+    CheckResource? Check,
     ServiceStatsResource? Stats);

@@ -1,4 +1,6 @@
+using System.Net;
 using Fusis.Core.Engine;
+using Fusis.Core.Membership;
 using Fusis.Core.State;
 using Fusis.Netlink;
 using Fusis.Netlink.Ipvs;
@@ -14,7 +16,7 @@ namespace Fusis.Daemon.Api;
 /// </summary>
 internal static class ServiceRoutes
 {
-    public static void MapServiceRoutes(this IEndpointRouteBuilder routes, BalancerEngine engine, ApiBody body)
+    public static void MapServiceRoutes(this IEndpointRouteBuilder routes, BalancerEngine engine, ApiBody body, IPNetwork? vipRange)
     {
         routes.MapGet("/services", async () => Results.Json(await engine.ReadAsync((state, kernel) =>
             state.Services.Select(s => Read(s, kernel)).ToList()).ConfigureAwait(false), ApiJson.Options));
@@ -24,11 +26,50 @@ internal static class ServiceRoutes
 
         routes.MapPost("/services", async (HttpContext context) =>
         {
-            DesiredService service = RequestMapper.ToService(await body.ReadAsync<ServiceRequest>(context).ConfigureAwait(false), routeName: null);
+            ServiceRequest request = await body.ReadAsync<ServiceRequest>(context).ConfigureAwait(false);
+            bool allocate = vipRange is not null && request.Address is null && request.Host is null && request.FirewallMark is null;
+            DesiredService? service = allocate ? null : RequestMapper.ToService(request, routeName: null);
             return await ChangeAsync(
-                context, engine, (state, kernel) => Create(state, kernel, service),
-                (state, kernel) => Read(Owned(state, service.Name), kernel), () => $"/services/{service.Name}").ConfigureAwait(false);
+                context,
+                engine,
+                (state, kernel) =>
+                {
+                    if (allocate)
+                    {
+                        // IPAM: allocated on the loop, so two creates never get the same address.
+                        IPAddress address = VipAllocator.Allocate(vipRange!.Value, state, kernel.GetServices().Select(s => s.Key))
+                            ?? throw ApiException.Conflict($"no free address is left in the VIP range {vipRange}");
+                        request.Address = address.ToString();
+                        service = RequestMapper.ToService(request, routeName: null);
+                    }
+
+                    return Create(state, kernel, service!);
+                },
+                (state, kernel) => Read(Owned(state, service!.Name), kernel),
+                () => $"/services/{service!.Name}").ConfigureAwait(false);
         });
+
+        routes.MapPost("/services/{name}/check", async (HttpContext context, string name) =>
+        {
+            HealthCheck check = CheckMapper.ToCheck(await body.ReadAsync<CheckRequest>(context).ConfigureAwait(false));
+            return await ChangeAsync(
+                context,
+                engine,
+                (state, _) =>
+                {
+                    DesiredService existing = Owned(state, name);
+                    return Replace(state, existing, existing with { Check = check });
+                },
+                (state, kernel) => Read(Owned(state, name), kernel)).ConfigureAwait(false);
+        });
+
+        routes.MapDelete("/services/{name}/check", (HttpContext context, string name) => ChangeAsync(context, engine, (state, _) =>
+        {
+            DesiredService existing = Owned(state, name);
+            // Without a check nothing holds a destination down any more.
+            var labels = existing.Labels.ToDictionary(l => l.Key, l => l.Value with { Down = false });
+            return Replace(state, existing, existing with { Check = null, Labels = labels });
+        }));
 
         routes.MapPut("/services/{name}", async (HttpContext context, string name) =>
         {

@@ -38,10 +38,18 @@ public static partial class BalancerHost
         ["--token-file"] = nameof(BalancerOptions.TokenFile),
         ["--reconcile-interval"] = nameof(BalancerOptions.ReconcileInterval),
         ["--max-body-bytes"] = nameof(BalancerOptions.MaxBodyBytes),
+        ["--serf-rpc"] = nameof(BalancerOptions.SerfRpc),
+        ["--resync-interval"] = nameof(BalancerOptions.ResyncInterval),
+        ["--drain-timeout"] = nameof(BalancerOptions.DrainTimeout),
+        ["--on-failed"] = nameof(BalancerOptions.OnFailed),
+        ["--vip-interface"] = nameof(BalancerOptions.VipInterface),
+        ["--vip-range"] = nameof(BalancerOptions.VipRange),
     };
 
     public static string Usage =>
-        "usage: fusis balancer [--config FILE] [--listen ADDRESS:PORT] [--state FILE] [--token-file FILE] [--reconcile-interval HH:MM:SS] [--max-body-bytes N]";
+        "usage: fusis balancer [--config FILE] [--listen ADDRESS:PORT] [--state FILE] [--token-file FILE] [--reconcile-interval HH:MM:SS] " +
+        "[--max-body-bytes N] [--serf-rpc HOST:PORT] [--resync-interval HH:MM:SS] [--drain-timeout HH:MM:SS] [--on-failed Remove|Drain] " +
+        "[--vip-interface NAME] [--vip-range CIDR]";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -50,7 +58,7 @@ public static partial class BalancerHost
         {
             app = Build(args, () => IpvsClient.Open());
         }
-        catch (BalancerConfigurationException e)
+        catch (ConfigurationException e)
         {
             await Console.Error.WriteLineAsync($"fusis balancer: {e.Message}").ConfigureAwait(false);
             return ConfigurationExitCode;
@@ -75,7 +83,7 @@ public static partial class BalancerHost
     }
 
     /// <summary>Reads the configuration, opens the kernel and the store, and builds the host (not started).</summary>
-    /// <exception cref="BalancerConfigurationException">Bad flags, file or values.</exception>
+    /// <exception cref="ConfigurationException">Bad flags, file or values.</exception>
     public static WebApplication Build(string[] args, Func<IIpvsKernel> openKernel)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -87,11 +95,11 @@ public static partial class BalancerHost
         BalancerOptions options = ReadOptions(builder.Configuration, args);
         IPEndPoint endPoint = IPEndPoint.TryParse(options.Listen, out IPEndPoint? parsed) && options.Listen.Contains(':', StringComparison.Ordinal)
             ? parsed
-            : throw new BalancerConfigurationException($"Listen '{options.Listen}' is not address:port (for example 127.0.0.1:8000 or [::1]:8000)");
+            : throw new ConfigurationException($"Listen '{options.Listen}' is not address:port (for example 127.0.0.1:8000 or [::1]:8000)");
         byte[]? tokenHash = options.TokenFile is null ? null : BearerTokenMiddleware.Hash(ReadToken(options.TokenFile));
         if (tokenHash is null && !IPAddress.IsLoopback(endPoint.Address))
         {
-            throw new BalancerConfigurationException(
+            throw new ConfigurationException(
                 $"refusing to listen on {endPoint} without a token: anything but loopback needs TokenFile (--token-file)");
         }
 
@@ -125,9 +133,22 @@ public static partial class BalancerHost
 
         builder.Services.AddSingleton(engine);
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<ClusterView>();
         builder.Services.AddHostedService<ReconcileLoop>();
+        builder.Services.AddHostedService<HealthCheckService>();
+        if (options.SerfRpc is not null)
+        {
+            builder.Services.AddHostedService<MembershipService>();
+        }
+
+        if (options.VipInterface is not null)
+        {
+            builder.Services.AddHostedService<NetworkService>();
+        }
+
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(20));
         WebApplication app = builder.Build();
-        app.UseBalancerApi(engine, tokenHash, options.MaxBodyBytes);
+        app.UseBalancerApi(engine, tokenHash, options);
 
         ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Fusis.Balancer");
 
@@ -157,7 +178,7 @@ public static partial class BalancerHost
         {
             if (!Flags.TryGetValue(args[i], out string? key) || i + 1 >= args.Length)
             {
-                throw new BalancerConfigurationException(Flags.ContainsKey(args[i]) ? $"{args[i]} needs a value. {Usage}" : $"unknown argument '{args[i]}'. {Usage}");
+                throw new ConfigurationException(Flags.ContainsKey(args[i]) ? $"{args[i]} needs a value. {Usage}" : $"unknown argument '{args[i]}'. {Usage}");
             }
 
             flags[key] = args[++i];
@@ -180,17 +201,27 @@ public static partial class BalancerHost
         }
         catch (Exception e) when (e is FileNotFoundException or InvalidDataException or FormatException or InvalidOperationException)
         {
-            throw new BalancerConfigurationException($"cannot use the configuration ({configPath}): {e.Message}", e);
+            throw new ConfigurationException($"cannot use the configuration ({configPath}): {e.Message}", e);
         }
 
         if (options.ReconcileInterval < TimeSpan.FromSeconds(1))
         {
-            throw new BalancerConfigurationException($"ReconcileInterval must be at least 1 second, not {options.ReconcileInterval}");
+            throw new ConfigurationException($"ReconcileInterval must be at least 1 second, not {options.ReconcileInterval}");
+        }
+
+        if (options.VipRange is { } range && !IPNetwork.TryParse(range, out _))
+        {
+            throw new ConfigurationException($"VipRange '{range}' is not a CIDR range (for example 198.18.100.0/24)");
+        }
+
+        if (options.VipInterface is { } name && (name.Length is 0 or > 15 || name.Any(c => c is '/' or ' ' or ':')))
+        {
+            throw new ConfigurationException($"VipInterface '{name}' is not an interface name (1 to 15 characters, no '/', ':' or spaces)");
         }
 
         if (options.MaxBodyBytes < 1024)
         {
-            throw new BalancerConfigurationException($"MaxBodyBytes must be at least 1024, not {options.MaxBodyBytes}");
+            throw new ConfigurationException($"MaxBodyBytes must be at least 1024, not {options.MaxBodyBytes}");
         }
 
         return options;
@@ -205,12 +236,12 @@ public static partial class BalancerHost
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new BalancerConfigurationException($"cannot read the token file {path}: {e.Message}", e);
+            throw new ConfigurationException($"cannot read the token file {path}: {e.Message}", e);
         }
 
         return token.Length >= 16
             ? token
-            : throw new BalancerConfigurationException($"the token in {path} is shorter than 16 characters");
+            : throw new ConfigurationException($"the token in {path} is shorter than 16 characters");
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "fusis balancer {Version} listening on {Urls}; desired state {StatePath} with {Services} owned services; writes {Auth}")]

@@ -20,6 +20,30 @@ public sealed class BalancerOptions
     /// <summary>How often a full reconcile repairs drift.</summary>
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The local Serf agent's RPC address (host:port); none: no dynamic membership.</summary>
+    public string? SerfRpc { get; set; }
+
+    /// <summary>The Serf agent's RPC auth key, if it has one.</summary>
+    public string? SerfAuthKey { get; set; }
+
+    /// <summary>How often the member list is re-read in full (events are coalesced and can be lost).</summary>
+    public TimeSpan ResyncInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A draining destination is deleted when idle, or after this at the latest.</summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>What a failed member's destinations get: Remove or Drain.</summary>
+    public Core.Membership.FailedMemberAction OnFailed { get; set; } = Core.Membership.FailedMemberAction.Remove;
+
+    /// <summary>
+    /// A dummy interface (e.g. fusis0) for the VIPs: when set, the balancer configures the network itself
+    /// (ip_forward, IPVS sysctls, the interface, one address per owned service). None: the network is left alone.
+    /// </summary>
+    public string? VipInterface { get; set; }
+
+    /// <summary>A CIDR range services created without an address get one from (IPAM).</summary>
+    public string? VipRange { get; set; }
+
     /// <summary>Request bodies above this many bytes are refused with 413.</summary>
     public long MaxBodyBytes { get; set; } = 1024 * 1024;
 }

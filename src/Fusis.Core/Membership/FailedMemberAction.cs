@@ -1,0 +1,7 @@
+namespace Fusis.Core.Membership;
+
+public enum FailedMemberAction
+{
+    Remove,
+    Drain,
+}

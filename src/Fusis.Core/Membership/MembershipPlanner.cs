@@ -1,0 +1,120 @@
+using System.Net;
+using Fusis.Core.State;
+using Fusis.Netlink.Ipvs;
+
+namespace Fusis.Core.Membership;
+
+/// <summary>
+/// Cluster membership → the destinations of owned services. Pure and idempotent: the same members give the same
+/// state, so coalesced, repeated or lost Serf events are harmless and a periodic resync converges. Destinations
+/// added by hand (no member label) are never touched.
+/// </summary>
+public static class MembershipPlanner
+{
+    /// <summary>
+    /// Alive members announcing a service serve it; a member that drains, leaves, stops announcing it (or fails,
+    /// when the policy says drain) has its destination drained (weight 0, deleted by <see cref="Sweep"/>); a failed
+    /// member's destinations are removed (by default), and so are those of members no longer in the cluster.
+    /// </summary>
+    public static DesiredState Apply(DesiredState state, IReadOnlyList<ClusterMember> members, MembershipPolicy policy, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(members);
+        ArgumentNullException.ThrowIfNull(policy);
+        var byName = members.ToDictionary(m => m.Name, StringComparer.Ordinal);
+        return state with { Services = state.Services.Select(s => ApplyTo(s, members, byName, policy, now)).ToList() };
+    }
+
+    /// <summary>Deletes draining destinations that have no active connections left, or whose drain time is up.</summary>
+    public static DesiredState Sweep(DesiredState state, Func<IpvsServiceKey, IReadOnlyList<IpvsDestination>> kernelDestinations, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(kernelDestinations);
+        return state with
+        {
+            Services = state.Services.Select(service =>
+            {
+                if (!service.Labels.Values.Any(l => l.Draining))
+                {
+                    return service;
+                }
+
+                var active = kernelDestinations(service.Key).ToDictionary(d => new IPEndPoint(d.Address, d.Port), d => d.ActiveConnections);
+                var kept = service.Destinations.Where(d => service.LabelOf(d) is not { DrainUntil: { } until }
+                    || (now < until && active.GetValueOrDefault(new IPEndPoint(d.Address, d.Port)) > 0)).ToList();
+                return kept.Count == service.Destinations.Count ? service : service.WithDestinations(kept);
+            }).ToList(),
+        };
+    }
+
+    /// <summary>How many destinations still route to a member (what an agent's drain query asks).</summary>
+    public static int RoutedTo(DesiredState state, string member)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return state.Services.Sum(s => s.Labels.Values.Count(l => l.Member == member));
+    }
+
+    private static DesiredService ApplyTo(
+        DesiredService service, IReadOnlyList<ClusterMember> cluster, Dictionary<string, ClusterMember> byName, MembershipPolicy policy, DateTimeOffset now)
+    {
+        var statics = service.Destinations.Where(d => service.LabelOf(d)?.Member is null).ToList();
+        var taken = statics.Select(d => new IPEndPoint(d.Address, d.Port)).ToHashSet();
+        var existing = service.Destinations
+            .Where(d => service.LabelOf(d)?.Member is not null)
+            .ToDictionary(d => new IPEndPoint(d.Address, d.Port), d => (Destination: d, Label: service.LabelOf(d)!));
+        var next = new Dictionary<IPEndPoint, (IpvsDestination Destination, DestinationLabel Label)>();
+
+        foreach (ClusterMember member in cluster)
+        {
+            var announced = member.Announcements.Where(a => string.Equals(a.Service, service.Name, StringComparison.OrdinalIgnoreCase)).ToList();
+            foreach (ServiceAnnouncement announcement in announced)
+            {
+                var endPoint = new IPEndPoint(member.Address, announcement.Port);
+                IpvsForwardingMethod method = announcement.Mode ?? service.DefaultForwardingMethod;
+                if (taken.Contains(endPoint) || next.ContainsKey(endPoint)
+                    || (member.Address.AddressFamily != service.Key.AddressFamily && method != IpvsForwardingMethod.Tunnel))
+                {
+                    continue;
+                }
+
+                bool serving = member.State == MemberState.Alive && !member.Draining;
+                bool draining = !serving && (member.State != MemberState.Failed || policy.OnFailed == FailedMemberAction.Drain);
+                existing.TryGetValue(endPoint, out var current);
+                if (serving)
+                {
+                    string name = announced.Count == 1 ? member.Name : $"{member.Name}-{announcement.Port}";
+                    var destination = new IpvsDestination { Address = member.Address, Port = announcement.Port, Weight = announcement.Weight, ForwardingMethod = method };
+                    next[endPoint] = (destination, new DestinationLabel(DesiredStateNames.IsValid(name) ? name : null, member.Name) { Down = current.Label?.Down ?? false });
+                }
+                else if (draining && current.Destination is not null)
+                {
+                    next[endPoint] = (current.Destination, current.Label with { DrainUntil = current.Label.DrainUntil ?? now + policy.DrainTimeout });
+                }
+            }
+        }
+
+        // Destinations of members still in the cluster that no longer announce this service drain; those of members gone are removed.
+        foreach ((IPEndPoint endPoint, var current) in existing)
+        {
+            if (!next.ContainsKey(endPoint) && byName.TryGetValue(current.Label.Member!, out ClusterMember? member)
+                && (member.State != MemberState.Failed || policy.OnFailed == FailedMemberAction.Drain)
+                && !member.Announcements.Any(a => string.Equals(a.Service, service.Name, StringComparison.OrdinalIgnoreCase) && a.Port == endPoint.Port))
+            {
+                next[endPoint] = (current.Destination, current.Label with { DrainUntil = current.Label.DrainUntil ?? now + policy.DrainTimeout });
+            }
+        }
+
+        // Names must stay unique within the service: a member name that a static destination already uses goes unnamed.
+        var staticNames = statics.Select(d => service.LabelOf(d)?.Name).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var labels = service.Labels.Where(l => l.Value.Member is null).ToDictionary(l => l.Key, l => l.Value);
+        foreach ((IPEndPoint endPoint, var entry) in next)
+        {
+            labels[endPoint] = entry.Label.Name is { } name && staticNames.Contains(name) ? entry.Label with { Name = null } : entry.Label;
+        }
+
+        // A stable order (members come in random order) keeps an unchanged cluster an unchanged state.
+        var members = next.OrderBy(e => e.Key.Address.ToString(), StringComparer.Ordinal).ThenBy(e => e.Key.Port).Select(e => e.Value.Destination);
+        DesiredService updated = service with { Destinations = [.. statics, .. members], Labels = labels };
+        return updated == service ? service : updated;
+    }
+}

@@ -1,0 +1,7 @@
+namespace Fusis.Core.State;
+
+public enum HealthCheckType
+{
+    Tcp,
+    Http,
+}

@@ -1,0 +1,214 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Fusis.Core.Membership;
+using Fusis.Netlink.Ipvs;
+using Fusis.Serf;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Fusis.Daemon.Agent;
+
+/// <summary>
+/// The agent on a backend: runs (and restarts) a serf agent or attaches to one, announces its services in tags,
+/// configures the VIPs of its direct-routing and tunnel services on lo, and on stop drains: it tags itself
+/// draining, waits (bounded) until the balancer routes nothing to it, leaves the cluster and undoes its network changes.
+/// </summary>
+internal sealed partial class AgentService(AgentOptions options, ILogger<AgentService> logger) : BackgroundService
+{
+    private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
+
+    private readonly BackendNetwork _network = new(logger);
+    private Process? _serf;
+    private SerfClient? _client;
+    private string? _node;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (options.SerfPath is not null)
+        {
+            StartSerf();
+        }
+
+        _client = await ConnectAsync(stoppingToken).ConfigureAwait(false);
+        var stats = await _client.StatsAsync(stoppingToken).ConfigureAwait(false);
+        _node = stats.TryGetValue("agent", out var agent) && agent.TryGetValue("name", out string? name) ? name : options.Node ?? Environment.MachineName;
+        await _client.SetTagsAsync(
+            new Dictionary<string, string> { [AgentTags.Role] = AgentTags.AgentRole, [AgentTags.Services] = AgentTags.Format(options.Services) },
+            [AgentTags.Draining],
+            stoppingToken).ConfigureAwait(false);
+        if (options.SerfPath is null && options.Join.Count > 0)
+        {
+            await _client.JoinAsync(options.Join, cancellationToken: stoppingToken).ConfigureAwait(false);
+        }
+
+        LogAnnounced(logger, _node, AgentTags.Format(options.Services));
+        var directServices = options.Services.Where(s => s.Mode is IpvsForwardingMethod.DirectRoute or IpvsForwardingMethod.Tunnel)
+            .Select(s => s.Service).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        using var timer = new PeriodicTimer(Tick);
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        {
+            if (_serf is { HasExited: true })
+            {
+                LogSerfRestarted(logger, _serf.ExitCode);
+                StartSerf();
+                _client = await ConnectAsync(stoppingToken).ConfigureAwait(false);
+            }
+
+            if (directServices.Count > 0)
+            {
+                await ConfigureVipsAsync(directServices, stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        if (_client is not null && _node is not null)
+        {
+            try
+            {
+                await DrainAsync(_client, _node, cancellationToken).ConfigureAwait(false);
+                await _client.LeaveAsync(cancellationToken).ConfigureAwait(false);
+                LogLeft(logger, _node);
+            }
+            catch (Exception e) when (e is SerfException or IOException)
+            {
+                LogStopProblem(logger, e.Message);
+            }
+
+            await _client.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_serf is not null)
+        {
+            if (!_serf.WaitForExit(TimeSpan.FromSeconds(10)))
+            {
+                _serf.Kill();
+            }
+
+            _serf.Dispose();
+        }
+
+        _network.Dispose();
+    }
+
+    // Tags this node draining, then asks the balancer until nothing routes to it, or the drain timeout passes.
+    private async Task DrainAsync(SerfClient client, string node, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        await client.SetTagsAsync(new Dictionary<string, string> { [AgentTags.Draining] = "1" }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        LogDraining(logger, node);
+        var query = new SerfQueryOptions
+        {
+            FilterTags = new Dictionary<string, string> { [AgentTags.Role] = AgentTags.BalancerRole }, Timeout = TimeSpan.FromSeconds(1),
+        };
+        while (clock.Elapsed < options.DrainTimeout)
+        {
+            var answers = new List<int>();
+            await foreach (SerfQueryResponse response in client.QueryAsync(AgentTags.DrainQuery, Encoding.UTF8.GetBytes(node), query, cancellationToken)
+                .ConfigureAwait(false))
+            {
+                if (response.Type == SerfQueryResponseType.Response
+                    && int.TryParse(Encoding.UTF8.GetString(response.Payload.Span), NumberStyles.None, CultureInfo.InvariantCulture, out int routed))
+                {
+                    answers.Add(routed);
+                }
+            }
+
+            if (answers.Count > 0 && answers.All(a => a == 0))
+            {
+                LogDrained(logger, node, clock.Elapsed.TotalSeconds);
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
+        }
+
+        LogDrainTimedOut(logger, node, options.DrainTimeout.TotalSeconds);
+    }
+
+    private async Task ConfigureVipsAsync(HashSet<string> services, CancellationToken stoppingToken)
+    {
+        IReadOnlyList<SerfMember> members = await _client!.MembersAsync(stoppingToken).ConfigureAwait(false);
+        var vips = members
+            .Where(m => m.Status == SerfMemberStatus.Alive && m.Tags.GetValueOrDefault(AgentTags.Role) == AgentTags.BalancerRole)
+            .SelectMany(m => AgentTags.ParseVips(m.Tags.GetValueOrDefault(AgentTags.Vips) ?? string.Empty))
+            .Where(v => services.Contains(v.Key))
+            .Select(v => v.Value)
+            .ToHashSet();
+        _network.Converge(vips);
+    }
+
+    private void StartSerf()
+    {
+        var info = new ProcessStartInfo(options.SerfPath!) { UseShellExecute = false };
+        foreach (string argument in new[] { "agent", "-rpc-addr", options.SerfRpc, "-log-level", "warn" })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        if (options.Node is { } node)
+        {
+            info.ArgumentList.Add($"-node={node}");
+        }
+
+        if (options.Bind is { } bind)
+        {
+            info.ArgumentList.Add($"-bind={bind}");
+        }
+
+        // Tags from the first gossip on, so the balancer sees the services when the node joins.
+        info.ArgumentList.Add($"-tag={AgentTags.Role}={AgentTags.AgentRole}");
+        info.ArgumentList.Add($"-tag={AgentTags.Services}={AgentTags.Format(options.Services)}");
+        foreach (string join in options.Join)
+        {
+            info.ArgumentList.Add($"-join={join}");
+        }
+
+        _serf = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {options.SerfPath}");
+        LogSerfStarted(logger, options.SerfPath!, _serf.Id);
+    }
+
+    private async Task<SerfClient> ConnectAsync(CancellationToken stoppingToken)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            try
+            {
+                return await SerfClient.ConnectAsync(SerfClientOptions.FromAddress(options.SerfRpc), stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when ((e is SerfException or IOException or System.Net.Sockets.SocketException) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "agent {Node} announces {Services}")]
+    private static partial void LogAnnounced(ILogger logger, string node, string services);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "started {Path} (pid {Pid})")]
+    private static partial void LogSerfStarted(ILogger logger, string path, int pid);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "the serf agent exited ({ExitCode}); restarting it")]
+    private static partial void LogSerfRestarted(ILogger logger, int exitCode);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "agent {Node} draining: waiting for the balancer to stop routing to it")]
+    private static partial void LogDraining(ILogger logger, string node);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "agent {Node} drained in {Seconds:0.0} s")]
+    private static partial void LogDrained(ILogger logger, string node, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "agent {Node}: the balancer did not confirm the drain within {Seconds} s; leaving anyway")]
+    private static partial void LogDrainTimedOut(ILogger logger, string node, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "agent {Node} left the cluster")]
+    private static partial void LogLeft(ILogger logger, string node);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "stopping: {Problem}")]
+    private static partial void LogStopProblem(ILogger logger, string problem);
+}

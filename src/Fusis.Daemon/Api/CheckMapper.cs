@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Text.Json;
+using Fusis.Core.State;
+
+namespace Fusis.Daemon.Api;
+
+/// <summary>A check request into a <see cref="HealthCheck"/>, every problem by field (422).</summary>
+internal static class CheckMapper
+{
+    public static HealthCheck ToCheck(CheckRequest request)
+    {
+        var errors = new FieldErrors();
+        var check = new HealthCheck();
+        switch (request.Type?.ToLowerInvariant())
+        {
+            case null or "tcp":
+                break;
+            case "http":
+                check = check with { Type = HealthCheckType.Http };
+                break;
+            default:
+                errors.Add("Type", $"'{request.Type}' is not tcp or http");
+                break;
+        }
+
+        if ((request.Path ?? request.HttpPath) is { } path)
+        {
+            check = check with { Path = path };
+        }
+
+        if (request.ExpectedStatus is { } expected)
+        {
+            string[] bounds = expected.Split('-', StringSplitOptions.TrimEntries);
+            if (bounds.Length is 1 or 2 && int.TryParse(bounds[0], CultureInfo.InvariantCulture, out int low)
+                && int.TryParse(bounds[^1], CultureInfo.InvariantCulture, out int high))
+            {
+                check = check with { StatusMin = low, StatusMax = high };
+            }
+            else
+            {
+                errors.Add("ExpectedStatus", $"'{expected}' is not a status or a range such as 200-399");
+            }
+        }
+
+        if (request.Port is { } port)
+        {
+            if (port is < 1 or > 65535)
+            {
+                errors.Add("Port", "a port is 1 to 65535");
+            }
+            else
+            {
+                check = check with { Port = (ushort)port };
+            }
+        }
+
+        if (Duration(request.Interval, "Interval", errors) is { } interval)
+        {
+            check = check with { Interval = interval };
+        }
+
+        if (Duration(request.Timeout, "Timeout", errors) is { } timeout)
+        {
+            check = check with { Timeout = timeout };
+        }
+
+        check = check with { Rise = request.Rise ?? check.Rise, Fall = request.Fall ?? check.Fall };
+        switch (request.Action?.ToLowerInvariant())
+        {
+            case null or "remove":
+                break;
+            case "weight0":
+                check = check with { Action = HealthCheckAction.Weight0 };
+                break;
+            default:
+                errors.Add("Action", $"'{request.Action}' is not remove or weight0");
+                break;
+        }
+
+        foreach (string problem in check.Problems())
+        {
+            errors.Add("Check", problem);
+        }
+
+        errors.ThrowIfAny();
+        return check;
+    }
+
+    private static TimeSpan? Duration(JsonElement? value, string field, FieldErrors errors)
+    {
+        if (value is not { } element || element.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (element.ValueKind == JsonValueKind.Number && element.TryGetInt64(out long nanoseconds) && nanoseconds > 0)
+        {
+            return TimeSpan.FromTicks(nanoseconds / 100);
+        }
+
+        if (element.ValueKind == JsonValueKind.String && element.GetString() is { } text)
+        {
+            (string number, double scale) = text switch
+            {
+                _ when text.EndsWith("ms", StringComparison.Ordinal) => (text[..^2], 0.001),
+                _ when text.EndsWith('s') => (text[..^1], 1),
+                _ when text.EndsWith('m') => (text[..^1], 60),
+                _ => (text, double.NaN),
+            };
+            if (!double.IsNaN(scale) && double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double amount) && amount > 0)
+            {
+                return TimeSpan.FromSeconds(amount * scale);
+            }
+
+            if (TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out TimeSpan span) && span > TimeSpan.Zero)
+            {
+                return span;
+            }
+        }
+
+        errors.Add(field, "a duration is nanoseconds (a number, as the original Fusis sent it) or a string such as \"500ms\", \"2s\" or \"00:00:02\"");
+        return null;
+    }
+}

@@ -1,0 +1,35 @@
+using System.Text.Json;
+
+namespace Fusis.Daemon.Api;
+
+/// <summary>
+/// A health check as clients send it: the original Fusis CheckSpec (Type tcp|http, HttpPath, Interval and Timeout
+/// as Go durations in nanoseconds) and Fusis's own fields. Durations may also be strings: "500ms", "2s", "1m".
+/// </summary>
+public sealed class CheckRequest
+{
+    public string? Type { get; set; }
+
+    public string? HttpPath { get; set; }
+
+    public string? Path { get; set; }
+
+    /// <summary>"200-399", or one status.</summary>
+    public string? ExpectedStatus { get; set; }
+
+    public int? Port { get; set; }
+
+    public JsonElement? Interval { get; set; }
+
+    public JsonElement? Timeout { get; set; }
+
+    public int? Rise { get; set; }
+
+    public int? Fall { get; set; }
+
+    /// <summary>remove (default) or weight0.</summary>
+    public string? Action { get; set; }
+
+    /// <summary>Sent by original Fusis clients; the route's service name wins.</summary>
+    public string? ServiceID { get; set; }
+}

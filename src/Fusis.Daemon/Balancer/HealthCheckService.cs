@@ -1,0 +1,180 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Fusis.Core.Engine;
+using Fusis.Core.State;
+using Fusis.Netlink.Ipvs;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Fusis.Daemon.Balancer;
+
+/// <summary>
+/// Runs every service's health check against each of its destinations (TCP connect or HTTP GET), counting
+/// successes and failures in a row; a destination that fails <c>Fall</c> times goes down, one that then passes
+/// <c>Rise</c> times comes back, each transition one engine change. A destination starts in the state the store
+/// last recorded, so a restart does not flap.
+/// </summary>
+internal sealed partial class HealthCheckService(BalancerEngine engine, ILogger<HealthCheckService> logger) : BackgroundService
+{
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
+
+    private static readonly HttpClient Http = new(new SocketsHttpHandler
+    {
+        PooledConnectionLifetime = TimeSpan.Zero, UseProxy = false, AllowAutoRedirect = false, UseCookies = false,
+    });
+
+    private readonly Dictionary<(IpvsServiceKey Service, IPEndPoint Destination), Probe> _probes = [];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Tick);
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        {
+            DesiredState state = engine.Current;
+            long now = Stopwatch.GetTimestamp();
+            var live = new HashSet<(IpvsServiceKey, IPEndPoint)>();
+            foreach (DesiredService service in state.Services.Where(s => s.Check is not null))
+            {
+                foreach (IpvsDestination destination in service.Destinations.Where(d => service.LabelOf(d) is not { Draining: true }))
+                {
+                    var id = (service.Key, new IPEndPoint(destination.Address, destination.Port));
+                    live.Add(id);
+                    Probe probe;
+                    lock (_probes)
+                    {
+                        if (!_probes.TryGetValue(id, out probe!))
+                        {
+                            _probes[id] = probe = new Probe(service.LabelOf(destination) is { Down: true }, service.Check!);
+                        }
+                    }
+
+                    if (!probe.Running && now >= probe.Due)
+                    {
+                        probe.Running = true;
+                        probe.Due = now + (long)(service.Check!.Interval.TotalSeconds * Stopwatch.Frequency);
+                        _ = RunAsync(service.Name, id, service.Check!, probe, stoppingToken);
+                    }
+                }
+            }
+
+            lock (_probes)
+            {
+                foreach (var gone in _probes.Keys.Where(k => !live.Contains(k)).ToList())
+                {
+                    _probes.Remove(gone);
+                }
+            }
+        }
+    }
+
+    private async Task RunAsync(string service, (IpvsServiceKey Service, IPEndPoint Destination) id, HealthCheck check, Probe probe, CancellationToken stoppingToken)
+    {
+        try
+        {
+            var target = new IPEndPoint(id.Destination.Address, check.Port != 0 ? check.Port : id.Destination.Port);
+            bool healthy = await ProbeAsync(check, target, stoppingToken).ConfigureAwait(false);
+            bool? transition = probe.Record(healthy, check);
+            if (transition is { } down)
+            {
+                await engine.ChangeAsync((state, _) => SetDown(state, id.Service, id.Destination, down)).ConfigureAwait(false);
+                LogTransition(logger, service, id.Destination.ToString(), down ? "down" : "up", down ? check.Fall : check.Rise);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e) when (e is Netlink.NetlinkException or DesiredStateException)
+        {
+            LogFailed(logger, service, id.Destination.ToString(), e.Message);
+        }
+        finally
+        {
+            probe.Running = false;
+        }
+    }
+
+    private static async Task<bool> ProbeAsync(HealthCheck check, IPEndPoint target, CancellationToken stoppingToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        timeout.CancelAfter(check.Timeout);
+        try
+        {
+            if (check.Type == HealthCheckType.Tcp)
+            {
+                using var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                await socket.ConnectAsync(target, timeout.Token).ConfigureAwait(false);
+                return true;
+            }
+
+            var uri = new UriBuilder("http", target.Address.ToString(), target.Port, check.Path).Uri;
+            using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+            using HttpResponseMessage response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            return (int)response.StatusCode >= check.StatusMin && (int)response.StatusCode <= check.StatusMax;
+        }
+        catch (Exception e) when (e is SocketException or HttpRequestException or IOException || (e is OperationCanceledException && !stoppingToken.IsCancellationRequested))
+        {
+            return false;
+        }
+    }
+
+    private static DesiredState SetDown(DesiredState state, IpvsServiceKey key, IPEndPoint endPoint, bool down) => state with
+    {
+        Services = state.Services.Select(s =>
+        {
+            if (s.Key != key || !s.Destinations.Any(d => d.Address.Equals(endPoint.Address) && d.Port == endPoint.Port))
+            {
+                return s;
+            }
+
+            var labels = new Dictionary<IPEndPoint, DestinationLabel>(s.Labels);
+            DestinationLabel label = (labels.GetValueOrDefault(endPoint) ?? new DestinationLabel(null)) with { Down = down };
+            if (label == new DestinationLabel(null))
+            {
+                labels.Remove(endPoint);
+            }
+            else
+            {
+                labels[endPoint] = label;
+            }
+
+            return s with { Labels = labels };
+        }).ToList(),
+    };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "health: {Service} destination {Destination} is {State} ({Count} checks in a row)")]
+    private static partial void LogTransition(ILogger logger, string service, string destination, string state, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "health: {Service} destination {Destination}: {Problem}")]
+    private static partial void LogFailed(ILogger logger, string service, string destination, string problem);
+
+    // Consecutive results of one destination's check; it starts where the store says it was.
+    private sealed class Probe(bool down, HealthCheck check)
+    {
+        private int _successes = down ? 0 : check.Rise;
+        private int _failures = down ? check.Fall : 0;
+
+        public bool Down { get; private set; } = down;
+
+        public volatile bool Running;
+
+        public long Due;
+
+        /// <summary>Counts one result; returns the new Down state when it changes.</summary>
+        public bool? Record(bool healthy, HealthCheck current)
+        {
+            lock (this)
+            {
+                (_successes, _failures) = healthy ? (_successes + 1, 0) : (0, _failures + 1);
+                bool next = Down ? _successes < current.Rise : _failures >= current.Fall;
+                if (next == Down)
+                {
+                    return null;
+                }
+
+                Down = next;
+                return next;
+            }
+        }
+    }
+}

@@ -1,0 +1,141 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Fusis.Core.Engine;
+using Fusis.Netlink;
+using Fusis.Netlink.Route;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Fusis.Daemon.Balancer;
+
+/// <summary>
+/// Configures the balancer's network (with VipInterface set): ip_forward and the IPVS sysctls NAT needs, a dummy
+/// interface for the VIPs, and one address on it per owned service, added and removed as services come and go.
+/// It removes only addresses it added itself (remembered beside the desired state), and changes no other
+/// interface. Replies of NAT destinations must come back through the balancer: their default route points at it.
+/// </summary>
+internal sealed partial class NetworkService(BalancerEngine engine, BalancerOptions options, ILogger<NetworkService> logger) : BackgroundService
+{
+    // What NAT needs: forwarding; connection tracking of IPVS connections (for SNAT or firewalls); and expiring the
+    // connections of a deleted destination at once, so clients retry elsewhere instead of waiting.
+    private static readonly (string Path, string Value)[] Sysctls =
+    [
+        ("/proc/sys/net/ipv4/ip_forward", "1"),
+        ("/proc/sys/net/ipv6/conf/all/forwarding", "1"),
+        ("/proc/sys/net/ipv4/vs/conntrack", "1"),
+        ("/proc/sys/net/ipv4/vs/expire_nodest_conn", "1"),
+    ];
+
+    private string AddedPath => options.StatePath + ".vips.json";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        foreach ((string path, string value) in Sysctls)
+        {
+            SetSysctl(path, value);
+        }
+
+        using RtnetlinkClient links = RtnetlinkClient.Open();
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        do
+        {
+            try
+            {
+                Converge(links);
+            }
+            catch (Exception e) when (e is NetlinkException or IOException)
+            {
+                LogFailed(logger, e.Message);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    private void Converge(RtnetlinkClient links)
+    {
+        string name = options.VipInterface!;
+        NetworkLink link = links.GetLink(name) ?? Created(links.CreateDummyLink(name));
+        if (!link.IsUp)
+        {
+            links.SetLinkUp(name);
+        }
+
+        var wanted = engine.Current.Services.Where(s => !s.Key.IsFirewallMark).Select(s => s.Key.Address).ToHashSet();
+        var present = links.GetAddresses(name).Select(a => a.Address).ToHashSet();
+        HashSet<IPAddress> added = ReadAdded();
+        foreach (IPAddress address in wanted.Where(a => !present.Contains(a)))
+        {
+            links.AddAddress(name, address, address.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32);
+            added.Add(address);
+            WriteAdded(added);
+            LogVip(logger, "added", address.ToString(), name);
+        }
+
+        foreach (IPAddress address in added.Where(a => !wanted.Contains(a)).ToList())
+        {
+            if (present.Contains(address))
+            {
+                links.DeleteAddress(name, address, address.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32);
+                LogVip(logger, "removed", address.ToString(), name);
+            }
+
+            added.Remove(address);
+            WriteAdded(added);
+        }
+    }
+
+    private NetworkLink Created(NetworkLink link)
+    {
+        LogInterfaceCreated(logger, link.Name);
+        return link;
+    }
+
+    private HashSet<IPAddress> ReadAdded()
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<List<string>>(File.ReadAllBytes(AddedPath))?.Select(IPAddress.Parse).ToHashSet() ?? [];
+        }
+        catch (FileNotFoundException)
+        {
+            return [];
+        }
+    }
+
+    private void WriteAdded(HashSet<IPAddress> added)
+    {
+        string temporary = AddedPath + ".tmp";
+        File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(added.Select(a => a.ToString()).Order(StringComparer.Ordinal).ToList()));
+        File.Move(temporary, AddedPath, overwrite: true);
+    }
+
+    private void SetSysctl(string path, string value)
+    {
+        try
+        {
+            string previous = File.ReadAllText(path).Trim();
+            if (previous != value)
+            {
+                File.WriteAllText(path, value);
+                LogSysctl(logger, path, previous, value);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogFailed(logger, $"cannot set {path}: {e.Message}");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "network: {Path} {Previous} -> {Value} (set it back by hand to undo)")]
+    private static partial void LogSysctl(ILogger logger, string path, string previous, string value);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "network: created the dummy interface {Name} for the VIPs")]
+    private static partial void LogInterfaceCreated(ILogger logger, string name);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "network: VIP {Address} {Action} on {Name}")]
+    private static partial void LogVip(ILogger logger, string action, string address, string name);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "network: {Problem}")]
+    private static partial void LogFailed(ILogger logger, string problem);
+}

@@ -1,0 +1,94 @@
+using System.Net;
+using Fusis.Core.Membership;
+using Fusis.Core.State;
+using Fusis.Netlink.Ipvs;
+
+namespace Fusis.Core.Tests;
+
+public sealed class MembershipPlannerTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);
+    private static readonly MembershipPolicy Policy = new();
+
+    private static readonly DesiredState Web = new(
+        [new DesiredService("web", new IpvsService { Key = Samples.Tcp("198.18.100.1", 80), Scheduler = "rr" }, [Samples.Destination("198.18.9.9", 80)])], []);
+
+    [Fact]
+    public void Alive_members_announcing_the_service_become_named_destinations_and_a_second_apply_changes_nothing()
+    {
+        ClusterMember[] members = [Member("b1", "198.18.2.11", MemberState.Alive, "web:8080:3"), Member("b2", "198.18.2.12", MemberState.Alive, "web:8080,other:1")];
+
+        DesiredState once = MembershipPlanner.Apply(Web, members, Policy, Now);
+        DesiredState twice = MembershipPlanner.Apply(once, [.. members.Reverse()], Policy, Now.AddSeconds(5));
+
+        DesiredService web = once.Services.Single();
+        Assert.Equal(["198.18.9.9:80", "198.18.2.11:8080", "198.18.2.12:8080"], web.Destinations.Select(d => d.ToString()));
+        Assert.Equal([1, 3, 1], web.Destinations.Select(d => d.Weight));
+        Assert.Equal(["b1", "b2"], web.Labels.Values.Select(l => l.Member).Order(StringComparer.Ordinal));
+        Assert.Equal(once, twice);
+        Assert.Empty(once.Validate());
+    }
+
+    [Fact]
+    public void A_draining_or_leaving_member_drains_and_the_sweep_deletes_it_once_idle()
+    {
+        DesiredState joined = MembershipPlanner.Apply(Web, [Member("b1", "198.18.2.11", MemberState.Alive, "web:8080")], Policy, Now);
+
+        DesiredState draining = MembershipPlanner.Apply(joined, [Member("b1", "198.18.2.11", MemberState.Alive, "web:8080", drain: true)], Policy, Now);
+        DesiredState leaving = MembershipPlanner.Apply(draining, [Member("b1", "198.18.2.11", MemberState.Leaving, "web:8080")], Policy, Now.AddSeconds(1));
+
+        DesiredService service = leaving.Services.Single();
+        IpvsDestination member = service.Destinations[1];
+        Assert.Equal(Now + Policy.DrainTimeout, service.LabelOf(member)!.DrainUntil); // the first drain time holds
+        Assert.Equal(0, service.KernelDestinations[1].Weight);
+
+        IReadOnlyList<IpvsDestination> Busy(IpvsServiceKey _) => [member with { ActiveConnections = 2 }];
+        IReadOnlyList<IpvsDestination> Idle(IpvsServiceKey _) => [member with { ActiveConnections = 0 }];
+        Assert.Equal(leaving, MembershipPlanner.Sweep(leaving, Busy, Now.AddSeconds(2)));
+        Assert.Single(MembershipPlanner.Sweep(leaving, Idle, Now.AddSeconds(2)).Services.Single().Destinations);
+        Assert.Single(MembershipPlanner.Sweep(leaving, Busy, Now + Policy.DrainTimeout).Services.Single().Destinations);
+        Assert.Equal(1, MembershipPlanner.RoutedTo(leaving, "b1"));
+    }
+
+    [Fact]
+    public void A_failed_member_is_removed_or_drained_per_policy_and_a_member_gone_is_removed()
+    {
+        DesiredState joined = MembershipPlanner.Apply(Web, [Member("b1", "198.18.2.11", MemberState.Alive, "web:8080")], Policy, Now);
+        ClusterMember[] failed = [Member("b1", "198.18.2.11", MemberState.Failed, "web:8080")];
+
+        Assert.Equal(Web, MembershipPlanner.Apply(joined, failed, Policy, Now));
+        Assert.True(MembershipPlanner.Apply(joined, failed, Policy with { OnFailed = FailedMemberAction.Drain }, Now).Services.Single().Labels.Values.Single().Draining);
+        Assert.Equal(Web, MembershipPlanner.Apply(joined, [], Policy, Now));
+    }
+
+    [Fact]
+    public void Hand_made_destinations_win_over_an_announcement_of_the_same_endpoint()
+    {
+        DesiredState state = MembershipPlanner.Apply(Web, [Member("b9", "198.18.9.9", MemberState.Alive, "web:80:7")], Policy, Now);
+
+        Assert.Equal(Web, state);
+    }
+
+    [Theory]
+    [InlineData("web:8080", "web:8080")]
+    [InlineData("web:8080:5:route, api:9000:1:nat", "web:8080:5:route,api:9000:1:nat")]
+    [InlineData("web:8080,bad,web:0,x:1:70000,y:2:1:udp", "web:8080")]
+    public void The_services_tag_round_trips_and_skips_bad_entries(string tag, string formatted)
+    {
+        IReadOnlyList<ServiceAnnouncement> parsed = AgentTags.Parse(tag, out IReadOnlyList<string> problems);
+
+        Assert.Equal(formatted, AgentTags.Format(parsed));
+        Assert.Equal(tag.Split(',').Length - parsed.Count, problems.Count);
+    }
+
+    private static ClusterMember Member(string name, string address, MemberState state, string services, bool drain = false)
+    {
+        var tags = new Dictionary<string, string> { [AgentTags.Services] = services, [AgentTags.Role] = AgentTags.AgentRole };
+        if (drain)
+        {
+            tags[AgentTags.Draining] = "1";
+        }
+
+        return new ClusterMember(name, IPAddress.Parse(address), state, tags);
+    }
+}
