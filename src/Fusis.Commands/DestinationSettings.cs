@@ -5,6 +5,22 @@ namespace Fusis.Commands;
 /// <summary>The destination options New- and Set-FusisDestination share, applied only where the user gave them.</summary>
 internal static class DestinationSettings
 {
+    /// <summary>The bound options as a PATCH body for the balancer's API (remote mode): only what was given.</summary>
+    public static Core.Api.DestinationRequest ToPatch(IDictionary<string, object> bound) => new()
+    {
+        Mode = bound.TryGetValue("ForwardingMethod", out object? method)
+            ? Core.Api.ApiNames.Mode(Enum.Parse<IpvsForwardingMethod>((string)method, ignoreCase: true))
+            : null,
+        Weight = bound.TryGetValue("Weight", out object? weight) ? (int)weight : null,
+        UpperThreshold = bound.TryGetValue("UpperThreshold", out object? upper) ? (uint)upper : null,
+        LowerThreshold = bound.TryGetValue("LowerThreshold", out object? lower) ? (uint)lower : null,
+        TunnelType = bound.TryGetValue("TunnelType", out object? type) ? ((string)type).ToLowerInvariant() : null,
+        TunnelPort = bound.TryGetValue("TunnelPort", out object? port) ? (int)port : null,
+        TunnelChecksum = bound.TryGetValue("TunnelChecksum", out object? checksum)
+            ? (string)checksum switch { "RemoteChecksum" => "remote-checksum", var word => word.ToLowerInvariant() }
+            : null,
+    };
+
     /// <summary>
     /// <paramref name="current"/> with every bound option applied; an error when a tunnel option is given to a
     /// destination that does not tunnel.

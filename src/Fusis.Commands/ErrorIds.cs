@@ -35,6 +35,12 @@ public static class ErrorIds
 
     public const string FileReadFailed = nameof(FileReadFailed);
 
+    /// <summary>Remote mode: the balancer's API does not answer.</summary>
+    public const string BalancerUnreachable = nameof(BalancerUnreachable);
+
+    /// <summary>A balancer's API failed in a way no other id describes (remote mode).</summary>
+    public const string BalancerError = nameof(BalancerError);
+
     /// <summary>Any other kernel error; the message carries the errno.</summary>
     public const string KernelError = nameof(KernelError);
 }

@@ -6,7 +6,7 @@ using Fusis.Netlink.Ipvs;
 namespace Fusis.Commands;
 
 /// <summary>Cmdlets that address one destination of an owned service: by name, address and port, or piped from Get-FusisDestination.</summary>
-public abstract class FusisDestinationCmdletBase : FusisCmdletBase
+public abstract class FusisDestinationCmdletBase : FusisRemotableCmdletBase
 {
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
@@ -20,6 +20,10 @@ public abstract class FusisDestinationCmdletBase : FusisCmdletBase
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
     [ValidateRange(0, 65535)]
     public int Port { get; set; }
+
+    /// <summary>The destination's path in the balancer's API (remote mode): its address:port.</summary>
+    protected string ApiPath => $"services/{Remote.FusisApiClient.Escape(ServiceName)}/destinations/" +
+        Remote.FusisApiClient.Escape(IPAddress.TryParse(Address, out IPAddress? address) ? new IPEndPoint(address, Port).ToString() : Address);
 
     /// <summary>What ShouldProcess and errors name: "web (198.18.1.1:8080)".</summary>
     protected string Target => $"{ServiceName} ({Address}:{Port})";

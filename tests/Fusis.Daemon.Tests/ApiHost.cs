@@ -1,3 +1,4 @@
+using Fusis.Core.Api;
 using System.Net.Http.Headers;
 using System.Text;
 using Fusis.Core.State;

@@ -1,3 +1,4 @@
+using Fusis.Core.Api;
 using Fusis.Daemon;
 
 namespace Fusis.Daemon.Tests;

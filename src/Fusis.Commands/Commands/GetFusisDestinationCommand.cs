@@ -7,7 +7,7 @@ namespace Fusis.Commands.Commands;
 // Default: by value, so every piped service binds whole (an unmanaged one has no Name to bind by).
 [Cmdlet(VerbsCommon.Get, "FusisDestination", DefaultParameterSetName = ByInputObject)]
 [OutputType(typeof(FusisDestination))]
-public sealed class GetFusisDestinationCommand : FusisCmdletBase
+public sealed class GetFusisDestinationCommand : FusisRemotableCmdletBase
 {
     public const string ByName = nameof(ByName);
     public const string ByInputObject = nameof(ByInputObject);
@@ -26,8 +26,25 @@ public sealed class GetFusisDestinationCommand : FusisCmdletBase
     [Parameter(ParameterSetName = ByInputObject, Mandatory = true, ValueFromPipeline = true)]
     public FusisService[] InputObject { get; set; } = [];
 
+    private IReadOnlyList<Core.Api.ServiceResource>? _remote;
+
     protected override void ProcessRecord()
     {
+        if (Api is not null)
+        {
+            _remote ??= RemoteRead(api => api.GetServices(), Api.Balancer) ?? [];
+            IEnumerable<string> names = ParameterSetName == ByInputObject ? InputObject.Select(s => s.Name).OfType<string>() : ServiceName;
+            foreach (string name in names)
+            {
+                foreach (Core.Api.ServiceResource service in MatchOwned(_remote, s => s.Name, name))
+                {
+                    WriteObject(service.Destinations.Select(d => Core.Api.ApiModel.ToDestination(service, d)), enumerateCollection: true);
+                }
+            }
+
+            return;
+        }
+
         if (ParameterSetName == ByInputObject)
         {
             foreach (FusisService service in InputObject)

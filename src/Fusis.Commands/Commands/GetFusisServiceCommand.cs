@@ -6,7 +6,7 @@ namespace Fusis.Commands.Commands;
 /// <summary>Get-FusisService: the kernel's virtual services, with the names of those Fusis owns.</summary>
 [Cmdlet(VerbsCommon.Get, "FusisService")]
 [OutputType(typeof(FusisService))]
-public sealed class GetFusisServiceCommand : FusisCmdletBase
+public sealed class GetFusisServiceCommand : FusisRemotableCmdletBase
 {
     private IReadOnlyList<FusisService>? _services;
 
@@ -19,7 +19,10 @@ public sealed class GetFusisServiceCommand : FusisCmdletBase
 
     protected override void ProcessRecord()
     {
-        _services ??= ReadKernel(kernel => ServiceCatalog.Read(kernel, Desired));
+        // Remote mode lists the services the balancer owns; local mode every kernel service, owned or not.
+        _services ??= Api is null
+            ? ReadKernel(kernel => ServiceCatalog.Read(kernel, Desired))
+            : RemoteRead(api => api.GetServices().Select(Core.Api.ApiModel.ToService).ToList(), Api.Balancer) ?? [];
         if (Name is null)
         {
             WriteObject(_services, enumerateCollection: true);

@@ -10,7 +10,7 @@ namespace Fusis.Commands.Commands;
 // Default: by value, so a piped FusisService binds whole (as in Get-FusisDestination).
 [Cmdlet(VerbsCommon.New, "FusisDestination", DefaultParameterSetName = ByInputObject, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(FusisDestination))]
-public sealed class NewFusisDestinationCommand : FusisCmdletBase
+public sealed class NewFusisDestinationCommand : FusisRemotableCmdletBase
 {
     public const string ByName = nameof(ByName);
     public const string ByInputObject = nameof(ByInputObject);
@@ -77,6 +77,27 @@ public sealed class NewFusisDestinationCommand : FusisCmdletBase
         }
 
         var bound = new Dictionary<string, object>(MyInvocation.BoundParameters) { ["ForwardingMethod"] = ForwardingMethod, ["Weight"] = Weight };
+        if (Api is not null)
+        {
+            IpvsDestination wanted = DestinationSettings.Apply(new IpvsDestination { Address = address, Port = (ushort)Math.Max(Port, 0) }, bound, out string? problem);
+            if (problem is not null)
+            {
+                WriteError(InvalidArgument($"{name}: {problem}", wanted));
+                return;
+            }
+
+            Core.Api.DestinationRequest request = Core.Api.ApiRequests.Destination(wanted);
+            request.Port = Port >= 0 ? Port : null; // the service's own port
+            string path = $"services/{Remote.FusisApiClient.Escape(name)}/destinations";
+            if (RemoteWrite(name, HttpMethod.Post, path, request, destination: true, out Core.Api.DestinationResource? made) && PassThru && made is not null
+                && RemoteRead(api => api.GetService(name), name) is { } service)
+            {
+                WriteObject(Core.Api.ApiModel.ToDestination(service, made));
+            }
+
+            return;
+        }
+
         (IpvsServiceKey To, IpvsDestination Destination)? added = null;
         ChangeDesiredState(
             $"{name} ({Address})",

@@ -15,7 +15,7 @@ namespace Fusis.Commands.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.New, "FusisService", DefaultParameterSetName = EndPoint, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(FusisService))]
-public sealed class NewFusisServiceCommand : FusisCmdletBase
+public sealed class NewFusisServiceCommand : FusisRemotableCmdletBase
 {
     public const string EndPoint = nameof(EndPoint);
     public const string FirewallMarkSet = "FirewallMark";
@@ -82,6 +82,17 @@ public sealed class NewFusisServiceCommand : FusisCmdletBase
         }
 
         string target = $"{Name} ({service.Key})";
+        if (Api is not null)
+        {
+            if (RemoteWrite(target, HttpMethod.Post, "services", Core.Api.ApiRequests.Service(Name, service), destination: false, out Core.Api.ServiceResource? made)
+                && PassThru && made is not null)
+            {
+                WriteObject(Core.Api.ApiModel.ToService(made));
+            }
+
+            return;
+        }
+
         bool created = false;
         ChangeDesiredState(
             target,

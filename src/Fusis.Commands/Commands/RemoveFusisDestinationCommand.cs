@@ -11,11 +11,19 @@ namespace Fusis.Commands.Commands;
 [OutputType(typeof(void))]
 public sealed class RemoveFusisDestinationCommand : FusisDestinationCmdletBase
 {
-    protected override void ProcessRecord() =>
+    protected override void ProcessRecord()
+    {
+        if (Api is not null)
+        {
+            RemoteWrite<object>(Target, HttpMethod.Delete, ApiPath, null, destination: true, out _);
+            return;
+        }
+
         ChangeDesiredState(
             Target,
             current => FindDestination(current) is ({ } owned, { } present)
                 ? (WithDestination(current, owned, present, null), [IpvsOperation.DeleteDestination(owned.Key, present)])
                 : null,
             undoOnRefusal: false);
+    }
 }

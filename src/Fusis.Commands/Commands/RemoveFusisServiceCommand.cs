@@ -13,7 +13,7 @@ namespace Fusis.Commands.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "FusisService", DefaultParameterSetName = ByInputObject, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(void))]
-public sealed class RemoveFusisServiceCommand : FusisCmdletBase
+public sealed class RemoveFusisServiceCommand : FusisRemotableCmdletBase
 {
     public const string ByName = nameof(ByName);
     public const string ByInputObject = nameof(ByInputObject);
@@ -27,8 +27,24 @@ public sealed class RemoveFusisServiceCommand : FusisCmdletBase
     [Parameter(ParameterSetName = ByInputObject, Mandatory = true, ValueFromPipeline = true)]
     public FusisService[] InputObject { get; set; } = [];
 
+    private IReadOnlyList<Core.Api.ServiceResource>? _remote;
+
     protected override void ProcessRecord()
     {
+        if (Api is not null)
+        {
+            _remote ??= RemoteRead(api => api.GetServices(), Api.Balancer) ?? [];
+            IEnumerable<string> names = ParameterSetName == ByInputObject
+                ? InputObject.Select(s => s.Name).OfType<string>()
+                : Name.SelectMany(n => MatchOwned(_remote, s => s.Name, n).Select(s => s.Name));
+            foreach (string name in names)
+            {
+                RemoteWrite<object>(name, HttpMethod.Delete, $"services/{Remote.FusisApiClient.Escape(name)}", null, destination: false, out _);
+            }
+
+            return;
+        }
+
         if (ParameterSetName == ByInputObject)
         {
             ForEachOwned(InputObject, service => Remove(service.Name!, service.Key, service.Service));

@@ -43,6 +43,12 @@ public sealed class SetFusisDestinationCommand : FusisDestinationCmdletBase
             bound.Remove(key);
         }
 
+        if (Api is not null)
+        {
+            RemoteWrite<object>(Target, HttpMethod.Patch, ApiPath, DestinationSettings.ToPatch(bound), destination: true, out _);
+            return;
+        }
+
         ChangeDesiredState(
             Target,
             current =>

@@ -7,7 +7,7 @@ namespace Fusis.Commands.Commands;
 /// <summary>Set-FusisService: changes an owned service's settings in place; its destinations and connections stay.</summary>
 [Cmdlet(VerbsCommon.Set, "FusisService", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(Fusis.Core.Model.FusisService))]
-public sealed class SetFusisServiceCommand : FusisCmdletBase
+public sealed class SetFusisServiceCommand : FusisRemotableCmdletBase
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
@@ -51,6 +51,28 @@ public sealed class SetFusisServiceCommand : FusisCmdletBase
 
     protected override void ProcessRecord()
     {
+        if (Api is not null)
+        {
+            // Only what was given changes (PATCH).
+            var patch = new Core.Api.ServiceRequest
+            {
+                Name = NewName,
+                Scheduler = Scheduler,
+                Persistent = PersistenceTimeout,
+                Netmask = Netmask,
+                PersistenceEngine = PersistenceEngine,
+                OnePacket = MyInvocation.BoundParameters.ContainsKey(nameof(OnePacket)) ? OnePacket.IsPresent : null,
+                SchedulerFlags = SchedulerFlag?.Select(f => f switch { "Fallback" => "fallback", "Port" => "port", _ => "flag-3" }).ToList(),
+            };
+            if (RemoteWrite(Name, HttpMethod.Patch, $"services/{Remote.FusisApiClient.Escape(Name)}", patch, destination: false, out Core.Api.ServiceResource? patched)
+                && PassThru && patched is not null)
+            {
+                WriteObject(Core.Api.ApiModel.ToService(patched));
+            }
+
+            return;
+        }
+
         IpvsService? changed = null;
         ChangeDesiredState(
             Name,

@@ -1,3 +1,4 @@
+using Fusis.Core.Api;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 

@@ -1,3 +1,4 @@
+using Fusis.Core.Api;
 using Fusis.Core.Engine;
 using Fusis.Core.Membership;
 using Fusis.Daemon.Balancer;
@@ -27,9 +28,11 @@ internal static class BalancerApi
         app.MapGet("/health", async () => Results.Json(await engine.ReadAsync((state, kernel) =>
         {
             var owned = state.Services.Select(s => s.Key).ToHashSet();
+            var info = kernel.GetInfo();
             return new HealthResource(
                 "ok",
-                kernel.GetInfo().Version.ToString(),
+                info.Version.ToString(),
+                info.ConnectionTableSize,
                 state.Services.Count,
                 kernel.GetServices().Where(s => !owned.Contains(s.Key)).Select(s => s.Key.ToString()).ToList(),
                 engine.Counters.Reconciles);

@@ -1,3 +1,4 @@
+using Fusis.Core.Api;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;

@@ -1,3 +1,4 @@
+using Fusis.Core.Api;
 using System.Globalization;
 using System.Text.Json;
 using Fusis.Core.State;

@@ -1,3 +1,4 @@
+using Fusis.Core.Api;
 using System.Globalization;
 using System.Text;
 using Fusis.Core.Engine;

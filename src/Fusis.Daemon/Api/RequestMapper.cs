@@ -1,3 +1,4 @@
+using Fusis.Core.Api;
 using System.Net;
 using System.Net.Sockets;
 using Fusis.Core.State;

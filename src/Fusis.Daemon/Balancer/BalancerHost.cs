@@ -1,3 +1,4 @@
+using Fusis.Core.Api;
 using System.Net;
 using Fusis.Core.Engine;
 using Fusis.Core.State;

@@ -1,3 +1,4 @@
+using Fusis.Core.Api;
 using Fusis.Core.State;
 
 namespace Fusis.Daemon.Balancer;

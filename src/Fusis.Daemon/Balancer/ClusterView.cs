@@ -1,3 +1,4 @@
+using Fusis.Core.Api;
 using Fusis.Core.Membership;
 
 namespace Fusis.Daemon.Balancer;

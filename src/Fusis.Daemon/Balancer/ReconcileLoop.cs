@@ -1,3 +1,4 @@
+using Fusis.Core.Api;
 using Fusis.Core.Engine;
 using Fusis.Core.Reconcile;
 using Microsoft.Extensions.Hosting;

@@ -1,4 +1,4 @@
-namespace Fusis.Daemon.Api;
+namespace Fusis.Core.Api;
 
 /// <summary>
 /// A service as clients send it: the original Fusis fields (Name, Host or Address, Port, Protocol, Scheduler,

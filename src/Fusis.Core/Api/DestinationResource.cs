@@ -1,4 +1,4 @@
-namespace Fusis.Daemon.Api;
+namespace Fusis.Core.Api;
 
 /// <summary>A destination as the API returns it. Name is its given name, or "address:port" when it has none.</summary>
 public sealed record DestinationResource(

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Fusis.Daemon.Api;
+namespace Fusis.Core.Api;
 
 /// <summary>
 /// A health check as clients send it: the original Fusis CheckSpec (Type tcp|http, HttpPath, Interval and Timeout

@@ -1,4 +1,4 @@
-namespace Fusis.Daemon.Api;
+namespace Fusis.Core.Api;
 
 /// <summary>A destination as clients send it (the original Fusis fields, and thresholds and tunnel settings).</summary>
 public sealed class DestinationRequest

@@ -1,9 +1,9 @@
 using Fusis.Netlink.Ipvs;
 
-namespace Fusis.Daemon.Api;
+namespace Fusis.Core.Api;
 
-/// <summary>The words of the API (the original Fusis's, with the aliases its clients used) and their kernel values.</summary>
-internal static class ApiNames
+/// <summary>The words of the HTTP API (the original Fusis's, with the aliases its clients used) and their kernel values.</summary>
+public static class ApiNames
 {
     public static string Mode(IpvsForwardingMethod method) => method switch
     {

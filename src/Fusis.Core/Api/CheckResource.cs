@@ -1,4 +1,4 @@
-namespace Fusis.Daemon.Api;
+namespace Fusis.Core.Api;
 
 /// <summary>A service's health check as the API returns it (durations in seconds).</summary>
 public sealed record CheckResource(

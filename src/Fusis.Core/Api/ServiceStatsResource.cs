@@ -1,4 +1,4 @@
-namespace Fusis.Daemon.Api;
+namespace Fusis.Core.Api;
 
 /// <summary>A service's kernel counters and rates, named as the original Fusis named them.</summary>
 public sealed record ServiceStatsResource(

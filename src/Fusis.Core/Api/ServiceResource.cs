@@ -1,4 +1,4 @@
-namespace Fusis.Daemon.Api;
+namespace Fusis.Core.Api;
 
 /// <summary>A service as the API returns it: the original Fusis shape, plus what Fusis adds.</summary>
 public sealed record ServiceResource(

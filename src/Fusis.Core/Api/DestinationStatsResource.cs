@@ -1,4 +1,4 @@
-namespace Fusis.Daemon.Api;
+namespace Fusis.Core.Api;
 
 /// <summary>A destination's connection counts (as the original Fusis) and its traffic counters.</summary>
 public sealed record DestinationStatsResource(
