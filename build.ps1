@@ -16,17 +16,24 @@
     -Task Bench   the benchmarks of tests/bench: the Serf client against real agents on the host, then IPVS inside
                   the lab side by side with ipvsadm (2,000 services x 10 destinations); prints the figures and
                   exits non-zero when a target is missed.
+    -Task Demo    the main job, in the lab: a balancer, backends joining through Serf with fusis agent, real
+                  requests through a VIP; a health check, a Serf failure, a new backend, a graceful drain and a
+                  balancer restart under traffic, narrated with Get-FusisService/ipvsadm tables and request counts
+                  (the lab suite runs the same scenario as assertions). About 2-3 minutes.
     -Task Clean   removes build output (out/, bin/, obj/); the lab cache (.lab/) and tools (.tools/) stay.
 
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 
 .EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 -Task Demo
+
+.EXAMPLE
     dotnet pwsh ./build.ps1 -Task Lab -Command 'modprobe ip_vs && ipvsadm -Ln'
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Lab', 'Bench', 'Clean', 'PesterChild')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Lab', 'Bench', 'Clean', 'PesterChild')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -206,25 +213,30 @@ function Initialize-Lab {
     $LASTEXITCODE
 }
 
-function Invoke-LabSuite([int] $setup) {
+# The lab suite's executable in the VM, with what it runs beside it (the module, the fusis executable); returns the exit code.
+function Invoke-LabTests([string] $runDir, [string[]] $xunitArguments) {
     $exe = Publish-ForLab "tests/$LabTestProject" $LabTestProject
     $env:FUSIS_DAEMON = Publish-ForLab 'src/Fusis.Daemon' 'fusis'
-    $runDir = Join-Path $ResultsDir 'lab'
-    $xmlPath = Join-Path $runDir 'lab.xml'
-
-    if ($setup -ne 0) {
-        return New-RunnerResult 'lab' $null $setup "the lab could not be set up (exit code $setup)"
-    }
+    if (Test-Path -LiteralPath $runDir) { Remove-Item -Recurse -Force -LiteralPath $runDir } # the lab wants a fresh one
     $env:FUSIS_LAB_RUN_DIR = $runDir
     $env:FUSIS_LAB_TIMEOUT = $TimeoutSeconds
     $env:FUSIS_MODULE_MANIFEST = Get-ModuleManifestPath # FUSIS_* variables reach the guest; its suite hosts the module
     try {
-        & bash $LabScript run -- sh (Join-Path $RepoRoot 'tests/lab/suite.sh') $exe | Out-Host
-        $exitCode = $LASTEXITCODE
+        & bash $LabScript run -- sh (Join-Path $RepoRoot 'tests/lab/suite.sh') $exe @xunitArguments | Out-Host
+        $LASTEXITCODE
     }
     finally {
         Remove-Item Env:FUSIS_LAB_RUN_DIR, Env:FUSIS_LAB_TIMEOUT
     }
+}
+
+function Invoke-LabSuite([int] $setup) {
+    $runDir = Join-Path $ResultsDir 'lab'
+    $xmlPath = Join-Path $runDir 'lab.xml'
+    if ($setup -ne 0) {
+        return New-RunnerResult 'lab' $null $setup "the lab could not be set up (exit code $setup)"
+    }
+    $exitCode = Invoke-LabTests $runDir @()
     if ($exitCode -in 124, 125) {
         $problem = if ($exitCode -eq 124) { 'the lab timed out' } else { 'the lab VM failed' }
         return New-RunnerResult 'lab' $null $exitCode $problem
@@ -269,6 +281,11 @@ function Invoke-Test {
 
 switch ($Task) {
     'Build' { Invoke-Build }
+    'Demo' {
+        Invoke-Build
+        if ((Initialize-Lab) -ne 0) { exit 125 }
+        exit (Invoke-LabTests (Join-Path $OutDir 'demo') @('-method', 'Fusis.Lab.Tests.ClusterScenarioTests.*'))
+    }
     'Test' { Invoke-Test }
     'PesterChild' { Invoke-PesterChild }
     'Lab' {

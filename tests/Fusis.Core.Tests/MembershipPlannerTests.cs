@@ -44,9 +44,10 @@ public sealed class MembershipPlannerTests
 
         IReadOnlyList<IpvsDestination> Busy(IpvsServiceKey _) => [member with { ActiveConnections = 2 }];
         IReadOnlyList<IpvsDestination> Idle(IpvsServiceKey _) => [member with { ActiveConnections = 0 }];
-        Assert.Equal(leaving, MembershipPlanner.Sweep(leaving, Busy, Now.AddSeconds(2)));
-        Assert.Single(MembershipPlanner.Sweep(leaving, Idle, Now.AddSeconds(2)).Services.Single().Destinations);
-        Assert.Single(MembershipPlanner.Sweep(leaving, Busy, Now + Policy.DrainTimeout).Services.Single().Destinations);
+        Assert.Equal(leaving, MembershipPlanner.Sweep(leaving, Busy, Policy, Now.AddSeconds(5)));
+        Assert.Equal(leaving, MembershipPlanner.Sweep(leaving, Idle, Policy, Now.AddSeconds(1))); // not before the minimum drain
+        Assert.Single(MembershipPlanner.Sweep(leaving, Idle, Policy, Now + Policy.MinimumDrain).Services.Single().Destinations);
+        Assert.Single(MembershipPlanner.Sweep(leaving, Busy, Policy, Now + Policy.DrainTimeout).Services.Single().Destinations);
         Assert.Equal(1, MembershipPlanner.RoutedTo(leaving, "b1"));
     }
 

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using Fusis.Core.Model;
+using Fusis.Core.State;
 
 namespace Fusis.Commands.Commands;
 
@@ -68,9 +69,11 @@ public sealed class GetFusisDestinationCommand : FusisRemotableCmdletBase
 
     private void WriteDestinations(string? name, Netlink.Ipvs.IpvsServiceKey key)
     {
+        DesiredService? owned = name is null ? null : Desired.Find(name);
         foreach (var destination in ReadKernel(kernel => kernel.GetDestinations(key), key))
         {
-            WriteObject(new FusisDestination(name, key, destination));
+            string state = owned?.LabelOf(destination) switch { { Down: true } => "Down", { Draining: true } => "Draining", _ => "Up" };
+            WriteObject(new FusisDestination(name, key, destination, state));
         }
     }
 }

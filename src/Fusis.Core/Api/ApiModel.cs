@@ -66,6 +66,6 @@ internal static class ApiModel
             PersistentConnections = s?.PersistConns ?? 0,
             Statistics = s is null ? null : new IpvsStatistics(s.Connections, s.PacketsIn, s.PacketsOut, s.BytesIn, s.BytesOut, 0, 0, 0, 0, 0),
         };
-        return new FusisDestination(service.Name, Key(service), ipvs);
+        return new FusisDestination(service.Name, Key(service), ipvs, destination.Down ? "Down" : destination.Draining ? "Draining" : "Up");
     }
 }

@@ -25,11 +25,16 @@ public static class MembershipPlanner
         return state with { Services = state.Services.Select(s => ApplyTo(s, members, byName, policy, now)).ToList() };
     }
 
-    /// <summary>Deletes draining destinations that have no active connections left, or whose drain time is up.</summary>
-    public static DesiredState Sweep(DesiredState state, Func<IpvsServiceKey, IReadOnlyList<IpvsDestination>> kernelDestinations, DateTimeOffset now)
+    /// <summary>
+    /// Deletes draining destinations whose drain time is up, and those with no active connections left once they
+    /// have drained for the policy's minimum.
+    /// </summary>
+    public static DesiredState Sweep(
+        DesiredState state, Func<IpvsServiceKey, IReadOnlyList<IpvsDestination>> kernelDestinations, MembershipPolicy policy, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(kernelDestinations);
+        ArgumentNullException.ThrowIfNull(policy);
         return state with
         {
             Services = state.Services.Select(service =>
@@ -41,7 +46,8 @@ public static class MembershipPlanner
 
                 var active = kernelDestinations(service.Key).ToDictionary(d => new IPEndPoint(d.Address, d.Port), d => d.ActiveConnections);
                 var kept = service.Destinations.Where(d => service.LabelOf(d) is not { DrainUntil: { } until }
-                    || (now < until && active.GetValueOrDefault(new IPEndPoint(d.Address, d.Port)) > 0)).ToList();
+                    || (now < until && (active.GetValueOrDefault(new IPEndPoint(d.Address, d.Port)) > 0 || now < until - policy.DrainTimeout + policy.MinimumDrain)))
+                    .ToList();
                 return kept.Count == service.Destinations.Count ? service : service.WithDestinations(kept);
             }).ToList(),
         };

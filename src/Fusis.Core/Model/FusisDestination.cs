@@ -5,8 +5,9 @@ namespace Fusis.Core.Model;
 /// <summary>A real server of a virtual service as cmdlets show it. Flat, so it survives ConvertTo-Json and Export-Csv.</summary>
 public sealed class FusisDestination
 {
-    internal FusisDestination(string? serviceName, IpvsServiceKey serviceKey, IpvsDestination destination)
+    internal FusisDestination(string? serviceName, IpvsServiceKey serviceKey, IpvsDestination destination, string state = "Up")
     {
+        State = state;
         ServiceName = serviceName;
         Service = serviceKey.ToString();
         Address = destination.Address.ToString();
@@ -51,6 +52,9 @@ public sealed class FusisDestination
     public ushort TunnelPort { get; }
 
     public string? TunnelChecksum { get; }
+
+    /// <summary>Up; Down (its service's health check failed: out of the kernel, or at weight 0); Draining (weight 0 until idle).</summary>
+    public string State { get; }
 
     public uint ActiveConnections { get; }
 

@@ -104,7 +104,7 @@ internal sealed partial class MembershipService(
         EngineChange change = await engine.ChangeAsync((state, kernel) =>
         {
             DateTimeOffset now = DateTimeOffset.UtcNow;
-            return MembershipPlanner.Sweep(MembershipPlanner.Apply(state, members, _policy, now), key => kernel.GetDestinations(key), now);
+            return MembershipPlanner.Sweep(MembershipPlanner.Apply(state, members, _policy, now), key => kernel.GetDestinations(key), _policy, now);
         }).ConfigureAwait(false);
         Report(change, reason, clock.Elapsed);
         await PublishVipsAsync(serf, stoppingToken).ConfigureAwait(false);
@@ -119,7 +119,7 @@ internal sealed partial class MembershipService(
 
         var clock = Stopwatch.StartNew();
         EngineChange change = await engine.ChangeAsync((state, kernel) =>
-            MembershipPlanner.Sweep(state, key => kernel.GetDestinations(key), DateTimeOffset.UtcNow)).ConfigureAwait(false);
+            MembershipPlanner.Sweep(state, key => kernel.GetDestinations(key), _policy, DateTimeOffset.UtcNow)).ConfigureAwait(false);
         Report(change, "drain sweep", clock.Elapsed);
     }
 

@@ -1,0 +1,226 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+
+namespace Fusis.Lab.Tests;
+
+/// <summary>
+/// A small cluster inside the lab VM. The root namespace is the client (198.18.1.2); namespace "fl-lb" is the
+/// balancer (198.18.1.1 toward the client, 198.18.2.1 on a bridge toward the backends) running serf and
+/// `fusis balancer`; each backend "fl-bN" (198.18.2.1N) runs an HTTP server, serf and `fusis agent`, its default
+/// route through the balancer so NAT replies return through it. VIPs come from 198.18.100.0/24.
+/// </summary>
+internal sealed class ClusterLab : IDisposable
+{
+    public const string Token = "demo-token-0123456789abcdef";
+    public const string Api = "http://198.18.1.1:8000";
+    private const string Balancer = "fl-lb";
+
+    private readonly List<Process> _processes = [];
+    private readonly Dictionary<string, Process> _named = [];
+    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("fusis-cluster-");
+    private readonly List<string> _namespaces = [];
+    private readonly StringBuilder _log = new();
+
+    public ClusterLab()
+    {
+        LabKernel.RequireIpvs();
+        Sh($"ip netns add {Balancer}");
+        _namespaces.Add(Balancer);
+        Sh($"ip -n {Balancer} link set lo up");
+        Sh($"ip link add fl-front type veth peer name front netns {Balancer}");
+        Sh("ip addr add 198.18.1.2/24 dev fl-front && ip link set fl-front up");
+        Sh($"ip -n {Balancer} addr add 198.18.1.1/24 dev front && ip -n {Balancer} link set front up");
+        Sh("ip route add 198.18.100.0/24 via 198.18.1.1");
+        Sh($"ip -n {Balancer} link add back type bridge && ip -n {Balancer} addr add 198.18.2.1/24 dev back && ip -n {Balancer} link set back up");
+        File.WriteAllText(TokenFile, Token);
+        Http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero, UseProxy = false }) { Timeout = TimeSpan.FromSeconds(3) };
+        ApiClient = new HttpClient { BaseAddress = new Uri(Api), Timeout = TimeSpan.FromSeconds(60) };
+        ApiClient.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
+    }
+
+    public string TokenFile => Path.Combine(_folder.FullName, "token");
+
+    public string StatePath => Path.Combine(_folder.FullName, "state.json");
+
+    /// <summary>New connection per request (so the scheduler sees each one).</summary>
+    public HttpClient Http { get; }
+
+    public HttpClient ApiClient { get; }
+
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    public static string Daemon => Environment.GetEnvironmentVariable("FUSIS_DAEMON") is { Length: > 0 } path && File.Exists(path)
+        ? path
+        : throw new InvalidOperationException("FUSIS_DAEMON must name the published fusis executable (build.ps1 sets it)");
+
+    /// <summary>serf and `fusis balancer` in the balancer namespace; returns when its API answers.</summary>
+    public TimeSpan StartBalancer()
+    {
+        if (!_named.ContainsKey("serf-lb"))
+        {
+            Start("serf-lb", Balancer, "serf", "agent", "-node=lb", "-bind=198.18.2.1", "-rpc-addr=127.0.0.1:7373", "-log-level=warn");
+        }
+
+        var clock = Stopwatch.StartNew();
+        Start("balancer", Balancer, Daemon, "balancer", "--listen", "198.18.1.1:8000", "--token-file", TokenFile, "--state", StatePath,
+            "--serf-rpc", "127.0.0.1:7373", "--vip-interface", "fusis0", "--vip-range", "198.18.100.0/24",
+            "--reconcile-interval", "00:00:10", "--drain-timeout", "00:00:20");
+        WaitFor("the balancer's API", TimeSpan.FromSeconds(90), () =>
+        {
+            try
+            {
+                using HttpResponseMessage health = ApiClient.GetAsync(new Uri("/health", UriKind.Relative)).GetAwaiter().GetResult();
+                return health.IsSuccessStatusCode;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                return false;
+            }
+        });
+        return clock.Elapsed;
+    }
+
+    /// <summary>Backend N: namespace, HTTP server answering "bN", and `fusis agent` (which runs its serf) announcing <paramref name="services"/>.</summary>
+    public void AddBackend(int n, string services)
+    {
+        string ns = $"fl-b{n}";
+        string address = $"198.18.2.1{n}";
+        Sh($"ip netns add {ns} && ip -n {ns} link set lo up");
+        _namespaces.Add(ns);
+        Sh($"ip -n {Balancer} link add b{n} type veth peer name eth0 netns {ns}");
+        Sh($"ip -n {Balancer} link set b{n} master back && ip -n {Balancer} link set b{n} up");
+        Sh($"ip -n {ns} addr add {address}/24 dev eth0 && ip -n {ns} link set eth0 up && ip -n {ns} route add default via 198.18.2.1");
+        StartHttp(n);
+        Start($"agent-b{n}", ns, Daemon, "agent", "--serf", "/usr/bin/serf", "--node", $"b{n}", "--bind", address, "--join", "198.18.2.1",
+            "--drain-timeout", "00:00:20", "--service", services);
+    }
+
+    public void StartHttp(int n)
+    {
+        string www = Path.Combine(_folder.FullName, $"www-b{n}");
+        Directory.CreateDirectory(www);
+        File.WriteAllText(Path.Combine(www, "index.html"), $"b{n}\n");
+        Start($"http-b{n}", $"fl-b{n}", "busybox", "httpd", "-f", "-p", $"198.18.2.1{n}:8080", "-h", www);
+    }
+
+    /// <summary>A file of <paramref name="size"/> bytes that backend N serves.</summary>
+    public void WriteFile(int n, string name, int size)
+    {
+        using FileStream file = File.Create(Path.Combine(_folder.FullName, $"www-b{n}", name));
+        file.SetLength(size);
+    }
+
+    /// <summary>SIGKILL to a process started here (and, for an agent, to the serf it runs).</summary>
+    public void Kill(string name)
+    {
+        Process process = _named[name];
+        if (name.StartsWith("agent-", StringComparison.Ordinal))
+        {
+            Sh($"pkill -KILL -P {process.Id}", check: false); // its serf
+        }
+
+        process.Kill();
+        process.WaitForExit(TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>SIGTERM, and waits (bounded) for the process to exit; returns how long that took.</summary>
+    public TimeSpan Terminate(string name, TimeSpan limit)
+    {
+        Process process = _named[name];
+        var clock = Stopwatch.StartNew();
+        Sh($"kill -TERM {process.Id}");
+        Assert.True(process.WaitForExit(limit), $"{name} did not stop within {limit.TotalSeconds} s\n{Log}");
+        return clock.Elapsed;
+    }
+
+    /// <summary>`ipvsadm -S -n` in the balancer namespace.</summary>
+    public string Table() => LabKernel.Run("ip", $"netns exec {Balancer} ipvsadm -S -n");
+
+    public string List() => LabKernel.Run("ip", $"netns exec {Balancer} ipvsadm -Ln");
+
+    /// <summary>One request to a VIP on a new connection: the backend's answer ("b1"), or null when it failed.</summary>
+    public string? Request(string vip)
+    {
+        try
+        {
+            return Http.GetStringAsync(new Uri($"http://{vip}/")).GetAwaiter().GetResult().Trim();
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
+    public static TimeSpan WaitFor(string what, TimeSpan limit, Func<bool> done)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!done())
+        {
+            Assert.True(clock.Elapsed < limit, $"{what}: not reached within {limit.TotalSeconds} s");
+            Thread.Sleep(50);
+        }
+
+        return clock.Elapsed;
+    }
+
+    public void Dispose()
+    {
+        foreach (Process process in _processes.Where(p => !p.HasExited))
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(TimeSpan.FromSeconds(10));
+        }
+
+        Sh("pkill -KILL -f 'serf agent -node='", check: false);
+        Sh("ip route del 198.18.100.0/24", check: false);
+        Sh("ip link del fl-front", check: false);
+        foreach (string ns in _namespaces)
+        {
+            Sh($"ip netns del {ns}", check: false);
+        }
+
+        Http.Dispose();
+        ApiClient.Dispose();
+        _folder.Delete(recursive: true);
+    }
+
+    private void Start(string name, string ns, string program, params string[] arguments)
+    {
+        var info = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string argument in new[] { "netns", "exec", ns, program }.Concat(arguments))
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        Process process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {program}");
+        process.OutputDataReceived += (_, e) => Append(name, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(name, e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _processes.Add(process);
+        _named[name] = process;
+    }
+
+    private void Append(string name, string? line)
+    {
+        if (line is not null)
+        {
+            lock (_log)
+            {
+                _log.Append(name).Append(": ").AppendLine(line);
+            }
+        }
+    }
+
+    private static void Sh(string command, bool check = true) => LabKernel.Run("sh", $"-c \"{command}\"", check);
+}

@@ -1,0 +1,247 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Management.Automation;
+using System.Net;
+using System.Text;
+
+namespace Fusis.Lab.Tests;
+
+/// <summary>
+/// The demo as assertions (build.ps1 -Task Demo runs this test alone and its narration is the demo): a real
+/// balancer, real backends joined through Serf, real requests through the VIP; a health check removing a backend,
+/// a killed agent removed by Serf failure detection, a new backend joining, a graceful drain and a balancer
+/// restart under traffic, each measured.
+/// </summary>
+public sealed class ClusterScenarioTests
+{
+    private const string Web = "198.18.100.1";
+    private const string Alt = "198.18.100.2";
+
+    [Fact]
+    public void Backends_join_fail_drain_and_the_balancer_restarts_with_no_failed_requests()
+    {
+        using var lab = new ClusterLab();
+        var figures = new List<string>();
+        try
+        {
+            Step("1. The balancer: serf + fusis balancer in its namespace, VIPs on fusis0 from 198.18.100.0/24");
+            figures.Add($"balancer start to API ready: {lab.StartBalancer().TotalSeconds:0.0} s (emulated)");
+
+            Step("2. A service through the API (IPAM gives it the VIP) with an HTTP health check, and one through a cmdlet");
+            Api(lab, HttpMethod.Post, "/services", """{"Name":"web","Port":80,"Protocol":"tcp","Scheduler":"rr"}""", HttpStatusCode.Created);
+            Api(lab, HttpMethod.Post, "/services/web/check",
+                """{"Type":"http","Path":"/","Interval":"500ms","Timeout":"400ms","Rise":2,"Fall":3,"Action":"remove"}""", HttpStatusCode.OK);
+            using var pwsh = new PowerShellSession();
+            string remote = $"-Balancer {ClusterLab.Api} -Token (ConvertTo-SecureString '{ClusterLab.Token}' -AsPlainText)";
+            Cmdlets(pwsh, $"New-FusisService -Name web-alt -Address {Alt} -Port 80 -Scheduler wlc {remote} | Out-Null");
+
+            Step("3. Three backends join: HTTP server, serf and fusis agent announcing web:8080,web-alt:8080");
+            for (int n = 1; n <= 3; n++)
+            {
+                lab.AddBackend(n, "web:8080,web-alt:8080");
+            }
+
+            ClusterLab.WaitFor("three destinations for web", TimeSpan.FromSeconds(120), () => Destinations(lab, Web) == 3 && Destinations(lab, Alt) == 3);
+            Show(lab, pwsh, remote);
+            Spread(lab, Web, 30, expected: ["b1", "b2", "b3"]);
+            Spread(lab, Alt, 12, expected: ["b1", "b2", "b3"]);
+
+            Step("4. b1's HTTP server stops: the health check (500 ms, fall 3) removes it");
+            lab.Kill("http-b1");
+            var clock = Stopwatch.StartNew();
+            ClusterLab.WaitFor("b1 removed by its health check", TimeSpan.FromSeconds(10), () => !Routes(lab, Web, "198.18.2.11"));
+            figures.Add($"HTTP server stopped -> removed from web: {clock.Elapsed.TotalSeconds:0.00} s (goal <= 2 s: interval 500 ms x fall 3)");
+            Spread(lab, Web, 20, expected: ["b2", "b3"]);
+
+            Step("5. b2's agent and serf are killed (kill -9): Serf failure detection removes it");
+            lab.Kill("agent-b2");
+            clock.Restart();
+            ClusterLab.WaitFor("b2 removed after its failure", TimeSpan.FromSeconds(60), () => !Routes(lab, Web, "198.18.2.12"));
+            figures.Add($"agent kill -9 -> b2 removed (Serf failure detection): {clock.Elapsed.TotalSeconds:0.0} s");
+            Spread(lab, Web, 10, expected: ["b3"]);
+
+            Step("6. A new backend b4 joins and gets traffic");
+            clock.Restart();
+            lab.AddBackend(4, "web:8080,web-alt:8080");
+            ClusterLab.WaitFor("b4 serving web", TimeSpan.FromSeconds(120), () => lab.Request(Web) == "b4");
+            figures.Add($"b4 started -> first request served by b4: {clock.Elapsed.TotalSeconds:0.0} s (agent start included, emulated)");
+            Show(lab, pwsh, remote);
+
+            Step("7. b3 stops gracefully (SIGTERM to its agent) under continuous requests: drain, then leave");
+            using (var traffic = new Traffic(lab, Web))
+            {
+                Thread.Sleep(1000);
+                TimeSpan drained = lab.Terminate("agent-b3", TimeSpan.FromSeconds(60));
+                figures.Add($"graceful stop of b3 (drain confirmed, left): {drained.TotalSeconds:0.0} s");
+                lab.Kill("http-b3");
+                Thread.Sleep(1000);
+                (int ok, int failed) = traffic.Stop();
+                figures.Add($"requests during the drain: {ok} succeeded, {failed} failed");
+                Assert.Equal(0, failed);
+                Assert.True(ok > 0);
+            }
+
+            Assert.False(Routes(lab, Web, "198.18.2.13"));
+            Spread(lab, Web, 10, expected: ["b4"]);
+
+            Step("8. The balancer is killed (kill -9) and restarted under traffic: the kernel keeps forwarding");
+            const int size = 32 * 1024 * 1024;
+            lab.WriteFile(4, "big.bin", size);
+            using (var traffic = new Traffic(lab, Web))
+            using (var download = new Download(Web, "/big.bin"))
+            {
+                string before = lab.Table();
+                lab.Kill("balancer");
+                Thread.Sleep(1000);
+                Assert.Equal(before, lab.Table());
+                TimeSpan restart = lab.StartBalancer();
+                long received = download.Finish();
+                (int ok, int failed) = traffic.Stop();
+                figures.Add($"balancer kill -9 + restart ({restart.TotalSeconds:0.0} s to API): {ok} new requests succeeded, {failed} failed; " +
+                    $"a download established before the kill completed ({received} of {size} bytes)");
+                Assert.Equal(0, failed);
+                Assert.Equal(size, received);
+                Assert.Equal(before, lab.Table());
+            }
+
+            Show(lab, pwsh, remote);
+
+            // The balancer logs, for each membership change it applied, the time from the event's arrival to the kernel.
+            var reactions = System.Text.RegularExpressions.Regex.Matches(lab.Log, @"membership \(member-[a-z]+ [^)]*\): \d+ kernel operations in ([0-9.]+) ms")
+                .Select(m => double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).Order().ToList();
+            if (reactions.Count > 0)
+            {
+                figures.Add($"Serf event -> kernel: {reactions.Count} membership changes, median {reactions[reactions.Count / 2]:0.0} ms, max {reactions[^1]:0.0} ms (emulated, ~35x slower)");
+            }
+        }
+        catch
+        {
+            Console.WriteLine(lab.Log);
+            throw;
+        }
+        finally
+        {
+            Step("Figures");
+            figures.ForEach(f => Console.WriteLine($"  {f}"));
+        }
+    }
+
+    private static void Step(string title) => Console.WriteLine($"\n=== {title}");
+
+    private static void Api(ClusterLab lab, HttpMethod method, string path, string json, HttpStatusCode expected)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        using HttpResponseMessage response = lab.ApiClient.SendAsync(request).GetAwaiter().GetResult();
+        string body = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+        Console.WriteLine($"  {method} {path} -> {(int)response.StatusCode} {response.Headers.Location}");
+        Assert.True(response.StatusCode == expected, body);
+    }
+
+    private static void Cmdlets(PowerShellSession pwsh, string script)
+    {
+        Console.WriteLine($"  PS> {script[..script.IndexOf(" -Balancer", StringComparison.Ordinal)]} -Balancer {ClusterLab.Api} ...");
+        Assert.Empty(pwsh.Invoke(script).Errors);
+    }
+
+    // Get-FusisService and Get-FusisDestination through the API, and ipvsadm -Ln in the balancer's namespace.
+    private static void Show(ClusterLab lab, PowerShellSession pwsh, string remote)
+    {
+        (var output, IReadOnlyList<ErrorRecord> errors) = pwsh.Invoke(
+            $"Get-FusisService {remote} | Format-Table -AutoSize | Out-String -Width 140; " +
+            $"Get-FusisService web {remote} | Get-FusisDestination {remote} | Format-Table -AutoSize | Out-String -Width 140");
+        Assert.Empty(errors);
+        Console.WriteLine("  PS> Get-FusisService; Get-FusisService web | Get-FusisDestination");
+        foreach (PSObject text in output)
+        {
+            Console.WriteLine(text.BaseObject.ToString()!.TrimEnd());
+        }
+
+        Console.WriteLine("  # ipvsadm -Ln (balancer)");
+        Console.WriteLine(lab.List().TrimEnd());
+    }
+
+    // Sends requests on new connections and shows how they spread; all must succeed and reach only the expected backends.
+    private static void Spread(ClusterLab lab, string vip, int count, string[] expected)
+    {
+        var answers = Enumerable.Range(0, count).Select(_ => lab.Request(vip) ?? "FAILED").ToList();
+        var counts = answers.GroupBy(a => a).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key}={g.Count()}");
+        Console.WriteLine($"  {count} requests to {vip}: {string.Join(", ", counts)}");
+        Assert.DoesNotContain("FAILED", answers);
+        Assert.Equal(expected, answers.Distinct().Order(StringComparer.Ordinal));
+    }
+
+    private static int Destinations(ClusterLab lab, string vip) =>
+        lab.Table().Split('\n').Count(l => l.StartsWith($"-a -t {vip}:80 ", StringComparison.Ordinal));
+
+    private static bool Routes(ClusterLab lab, string vip, string backend) =>
+        lab.Table().Contains($"-a -t {vip}:80 -r {backend}:8080", StringComparison.Ordinal);
+
+    // Continuous requests (one every ~50 ms, each on a new connection) until stopped; counts successes and failures.
+    private sealed class Traffic : IDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _loop;
+        private readonly ConcurrentBag<string?> _answers = [];
+
+        public Traffic(ClusterLab lab, string vip) => _loop = Task.Run(() =>
+        {
+            var deadline = DateTime.UtcNow.AddMinutes(3);
+            while (!_stop.IsCancellationRequested && DateTime.UtcNow < deadline)
+            {
+                _answers.Add(lab.Request(vip));
+                Thread.Sleep(50);
+            }
+        });
+
+        public (int Ok, int Failed) Stop()
+        {
+            _stop.Cancel();
+            _loop.Wait(TimeSpan.FromSeconds(30));
+            return (_answers.Count(a => a is not null), _answers.Count(a => a is null));
+        }
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _loop.Wait(TimeSpan.FromSeconds(30));
+            _stop.Dispose();
+        }
+    }
+
+    // A long download through the VIP: one TCP connection established before the balancer's outage and read after it.
+    private sealed class Download : IDisposable
+    {
+        private readonly HttpClient _client = new() { Timeout = TimeSpan.FromMinutes(2) };
+        private readonly HttpResponseMessage _response;
+        private readonly Stream _body;
+        private readonly byte[] _buffer = new byte[64 * 1024];
+        private long _read;
+
+        public Download(string vip, string path)
+        {
+            _response = _client.GetAsync(new Uri($"http://{vip}{path}"), HttpCompletionOption.ResponseHeadersRead).GetAwaiter().GetResult();
+            _response.EnsureSuccessStatusCode();
+            _body = _response.Content.ReadAsStream();
+            _read += _body.Read(_buffer);
+        }
+
+        /// <summary>Reads the rest; returns the number of bytes received in all.</summary>
+        public long Finish()
+        {
+            int n;
+            while ((n = _body.Read(_buffer)) > 0)
+            {
+                _read += n;
+            }
+
+            return _read;
+        }
+
+        public void Dispose()
+        {
+            _body.Dispose();
+            _response.Dispose();
+            _client.Dispose();
+        }
+    }
+}
