@@ -296,7 +296,10 @@ switch ($Task) {
         exit $LASTEXITCODE
     }
     'Bench' {
+        Invoke-Build
         $bench = Publish-ForLab 'tests/bench/Fusis.Bench' 'Fusis.Bench'
+        $env:FUSIS_DAEMON = Publish-ForLab 'src/Fusis.Daemon' 'fusis'
+        $env:FUSIS_MODULE_MANIFEST = Get-ModuleManifestPath
         if ((Initialize-Lab) -ne 0) { exit 125 }
         & $bench serf
         $serf = $LASTEXITCODE

@@ -81,7 +81,9 @@ public sealed class ImportFusisConfigurationCommand : FusisCmdletBase
             }
 
             ReconcilePlan plan = ReadKernel(k => Reconciler.Plan(next, k));
-            if (!ShouldProcess(Describe(plan, services, source, everyOperation: true), Describe(plan, services, source, everyOperation: false), "Import-FusisConfiguration"))
+            // Every operation only when someone will read them (-WhatIf, -Verbose): 22,000 lines are not free.
+            bool listed = MyInvocation.BoundParameters.ContainsKey("WhatIf") || MyInvocation.BoundParameters.ContainsKey("Verbose");
+            if (!ShouldProcess(Describe(plan, services, source, everyOperation: listed), Describe(plan, services, source, everyOperation: false), "Import-FusisConfiguration"))
             {
                 return;
             }
@@ -93,7 +95,11 @@ public sealed class ImportFusisConfigurationCommand : FusisCmdletBase
                 WriteError(KernelErrors.ToErrorRecord(failed.Error!, failed.Operation.ServiceKey.ToString(), failed.Operation.Kind));
             }
 
-            transaction.Save(next.Forget(result.RetiredGone.ToHashSet()));
+            if (result.RetiredGone.Count > 0)
+            {
+                transaction.Save(next.Forget(result.RetiredGone.ToHashSet()));
+            }
+
             WriteVerbose($"{result.Results.Count} kernel operations applied, {result.Results.Count(r => !r.Succeeded)} refused");
         }
         catch (DesiredStateException e)

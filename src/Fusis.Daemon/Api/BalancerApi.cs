@@ -38,9 +38,12 @@ internal static class BalancerApi
                 engine.Counters.Reconciles);
         }).ConfigureAwait(false), ApiJson.Options));
 
-        app.MapGet("/metrics", async () => Results.Text(
-            await engine.ReadAsync((state, kernel) => MetricsWriter.Write(state, kernel, engine.Counters)).ConfigureAwait(false),
-            MetricsWriter.ContentType));
+        app.MapGet("/metrics", async (HttpContext context) =>
+        {
+            var rows = await engine.ReadAsync(MetricsWriter.Read).ConfigureAwait(false);
+            context.Response.ContentType = MetricsWriter.ContentType;
+            await MetricsWriter.WriteAsync(rows, engine.Counters, context.Response.Body, context.RequestAborted).ConfigureAwait(false);
+        });
 
         // Unknown routes answer in the API's error shape too.
         app.MapFallback((HttpContext context) => ApiErrorMiddleware.WriteAsync(context, StatusCodes.Status404NotFound, $"no route {context.Request.Method} {context.Request.Path}", null));

@@ -1,4 +1,3 @@
-using Fusis.Core.Api;
 using System.Globalization;
 using System.Text;
 using Fusis.Core.Engine;
@@ -9,42 +8,71 @@ namespace Fusis.Daemon.Api;
 
 /// <summary>
 /// /metrics in the Prometheus text format (version 0.0.4): the kernel's counters and rates of every service and
-/// destination, read at scrape time, and the engine's own counters. Written directly: the kernel owns these
-/// counters (ipvsadm -Z resets them), which a client library's own counters cannot mirror.
+/// destination, read at scrape time, the engine's own counters, and the process's memory. Written directly: the
+/// kernel owns these counters (ipvsadm -Z resets them), which a client library's own counters cannot mirror.
 /// </summary>
 internal static class MetricsWriter
 {
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
-    public static string Write(DesiredState state, IIpvsKernel kernel, EngineCounters counters)
+    private const int FlushBytes = 64 * 1024;
+
+    private static readonly IpvsStatistics Zero = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+    /// <summary>The kernel's table with owned names, read on the engine's loop.</summary>
+    public static IReadOnlyList<Row> Read(DesiredState state, IIpvsKernel kernel)
     {
         var names = state.Services.ToDictionary(s => s.Key);
-        var text = new StringBuilder();
-        var services = kernel.GetServices();
-        var rows = services.Select(s => (Service: s, Owned: names.GetValueOrDefault(s.Key), Destinations: kernel.GetDestinations(s.Key))).ToList();
+        return kernel.GetServices().Select(s => new Row(s, names.GetValueOrDefault(s.Key), kernel.GetDestinations(s.Key))).ToList();
+    }
 
+    /// <summary>Writes the exposition to <paramref name="body"/> in chunks: 2,000 x 10 destinations are 200,000 samples.</summary>
+    public static async Task WriteAsync(IReadOnlyList<Row> rows, EngineCounters counters, Stream body, CancellationToken cancellationToken)
+    {
+        var text = new StringBuilder();
+        foreach (int _ in Samples(text, rows, counters))
+        {
+            if (text.Length >= FlushBytes)
+            {
+                await body.WriteAsync(Encoding.UTF8.GetBytes(text.ToString()), cancellationToken).ConfigureAwait(false);
+                text.Clear();
+            }
+        }
+
+        await body.WriteAsync(Encoding.UTF8.GetBytes(text.ToString()), cancellationToken).ConfigureAwait(false);
+    }
+
+    // Appends every family to text, yielding after each sample so the caller can flush.
+    private static IEnumerable<int> Samples(StringBuilder text, IReadOnlyList<Row> rows, EngineCounters counters)
+    {
         Family(text, "fusis_services", "gauge", "Virtual services in the kernel, by whether Fusis owns them.");
         Sample(text, "fusis_services", [("managed", "true")], rows.Count(r => r.Owned is not null));
         Sample(text, "fusis_services", [("managed", "false")], rows.Count(r => r.Owned is null));
 
-        ServiceFamily(text, rows, "fusis_service_connections_total", "counter", "Connections scheduled.", s => s.Connections);
-        ServiceFamily(text, rows, "fusis_service_packets_in_total", "counter", "Packets in.", s => s.IncomingPackets);
-        ServiceFamily(text, rows, "fusis_service_packets_out_total", "counter", "Packets out.", s => s.OutgoingPackets);
-        ServiceFamily(text, rows, "fusis_service_bytes_in_total", "counter", "Bytes in.", s => s.IncomingBytes);
-        ServiceFamily(text, rows, "fusis_service_bytes_out_total", "counter", "Bytes out.", s => s.OutgoingBytes);
-        ServiceFamily(text, rows, "fusis_service_connections_per_second", "gauge", "The kernel's connection rate estimate.", s => s.ConnectionsPerSecond);
-        ServiceFamily(text, rows, "fusis_service_bytes_in_per_second", "gauge", "The kernel's inbound byte rate estimate.", s => s.IncomingBytesPerSecond);
-        ServiceFamily(text, rows, "fusis_service_bytes_out_per_second", "gauge", "The kernel's outbound byte rate estimate.", s => s.OutgoingBytesPerSecond);
-
-        DestinationFamily(text, rows, "fusis_destination_weight", "gauge", "Scheduling weight (0: drained).", d => (ulong)d.Weight);
-        DestinationFamily(text, rows, "fusis_destination_active_connections", "gauge", "Active connections.", d => d.ActiveConnections);
-        DestinationFamily(text, rows, "fusis_destination_inactive_connections", "gauge", "Inactive connections.", d => d.InactiveConnections);
-        DestinationFamily(text, rows, "fusis_destination_persistent_connections", "gauge", "Persistence templates.", d => d.PersistentConnections);
-        DestinationFamily(text, rows, "fusis_destination_connections_total", "counter", "Connections scheduled.", d => d.Statistics?.Connections ?? 0);
-        DestinationFamily(text, rows, "fusis_destination_packets_in_total", "counter", "Packets in.", d => d.Statistics?.IncomingPackets ?? 0);
-        DestinationFamily(text, rows, "fusis_destination_packets_out_total", "counter", "Packets out.", d => d.Statistics?.OutgoingPackets ?? 0);
-        DestinationFamily(text, rows, "fusis_destination_bytes_in_total", "counter", "Bytes in.", d => d.Statistics?.IncomingBytes ?? 0);
-        DestinationFamily(text, rows, "fusis_destination_bytes_out_total", "counter", "Bytes out.", d => d.Statistics?.OutgoingBytes ?? 0);
+        IEnumerable<int>[] families =
+        [
+            ServiceFamily(text, rows, "fusis_service_connections_total", "counter", "Connections scheduled.", s => s.Connections),
+            ServiceFamily(text, rows, "fusis_service_packets_in_total", "counter", "Packets in.", s => s.IncomingPackets),
+            ServiceFamily(text, rows, "fusis_service_packets_out_total", "counter", "Packets out.", s => s.OutgoingPackets),
+            ServiceFamily(text, rows, "fusis_service_bytes_in_total", "counter", "Bytes in.", s => s.IncomingBytes),
+            ServiceFamily(text, rows, "fusis_service_bytes_out_total", "counter", "Bytes out.", s => s.OutgoingBytes),
+            ServiceFamily(text, rows, "fusis_service_connections_per_second", "gauge", "The kernel's connection rate estimate.", s => s.ConnectionsPerSecond),
+            ServiceFamily(text, rows, "fusis_service_bytes_in_per_second", "gauge", "The kernel's inbound byte rate estimate.", s => s.IncomingBytesPerSecond),
+            ServiceFamily(text, rows, "fusis_service_bytes_out_per_second", "gauge", "The kernel's outbound byte rate estimate.", s => s.OutgoingBytesPerSecond),
+            DestinationFamily(text, rows, "fusis_destination_weight", "gauge", "Scheduling weight (0: drained).", d => (ulong)d.Weight),
+            DestinationFamily(text, rows, "fusis_destination_active_connections", "gauge", "Active connections.", d => d.ActiveConnections),
+            DestinationFamily(text, rows, "fusis_destination_inactive_connections", "gauge", "Inactive connections.", d => d.InactiveConnections),
+            DestinationFamily(text, rows, "fusis_destination_persistent_connections", "gauge", "Persistence templates.", d => d.PersistentConnections),
+            DestinationFamily(text, rows, "fusis_destination_connections_total", "counter", "Connections scheduled.", d => d.Statistics?.Connections ?? 0),
+            DestinationFamily(text, rows, "fusis_destination_packets_in_total", "counter", "Packets in.", d => d.Statistics?.IncomingPackets ?? 0),
+            DestinationFamily(text, rows, "fusis_destination_packets_out_total", "counter", "Packets out.", d => d.Statistics?.OutgoingPackets ?? 0),
+            DestinationFamily(text, rows, "fusis_destination_bytes_in_total", "counter", "Bytes in.", d => d.Statistics?.IncomingBytes ?? 0),
+            DestinationFamily(text, rows, "fusis_destination_bytes_out_total", "counter", "Bytes out.", d => d.Statistics?.OutgoingBytes ?? 0),
+        ];
+        foreach (int sample in families.SelectMany(f => f))
+        {
+            yield return sample;
+        }
 
         Single(text, "fusis_reconciles_total", "counter", "Full reconciles run.", counters.Reconciles);
         Single(text, "fusis_reconcile_duration_seconds_total", "counter", "Time spent in full reconciles.", counters.ReconcileTime.TotalSeconds);
@@ -52,38 +80,37 @@ internal static class MetricsWriter
         Single(text, "fusis_store_writes_total", "counter", "Desired-state saves.", counters.StoreWrites);
         Single(text, "fusis_kernel_writes_total", "counter", "Kernel operations applied.", counters.KernelWrites);
         Single(text, "fusis_kernel_refusals_total", "counter", "Kernel operations the kernel refused.", counters.KernelRefusals);
-        return text.ToString();
+        GCMemoryInfo gc = GC.GetGCMemoryInfo();
+        Single(text, "process_resident_memory_bytes", "gauge", "Resident memory of the balancer process.", Environment.WorkingSet);
+        Single(text, "dotnet_gc_heap_bytes", "gauge", "Managed heap size after the last GC.", gc.HeapSizeBytes);
+        Single(text, "dotnet_gc_committed_bytes", "gauge", "Memory the GC has committed.", gc.TotalCommittedBytes);
+        yield return 0;
     }
 
-    private static void ServiceFamily(
-        StringBuilder text, IEnumerable<(IpvsService Service, DesiredService? Owned, IReadOnlyList<IpvsDestination> Destinations)> rows,
-        string name, string type, string help, Func<IpvsStatistics, ulong> value)
+    private static IEnumerable<int> ServiceFamily(StringBuilder text, IReadOnlyList<Row> rows, string name, string type, string help, Func<IpvsStatistics, ulong> value)
     {
         Family(text, name, type, help);
-        foreach (var row in rows)
+        foreach (Row row in rows)
         {
-            Sample(text, name, ServiceLabels(row.Service, row.Owned), value(row.Service.Statistics ?? Zero));
+            Sample(text, name, ServiceLabels(row), value(row.Service.Statistics ?? Zero));
+            yield return 0;
         }
     }
 
-    private static void DestinationFamily(
-        StringBuilder text, IEnumerable<(IpvsService Service, DesiredService? Owned, IReadOnlyList<IpvsDestination> Destinations)> rows,
-        string name, string type, string help, Func<IpvsDestination, ulong> value)
+    private static IEnumerable<int> DestinationFamily(StringBuilder text, IReadOnlyList<Row> rows, string name, string type, string help, Func<IpvsDestination, ulong> value)
     {
         Family(text, name, type, help);
-        foreach (var row in rows)
+        foreach (Row row in rows)
         {
             foreach (IpvsDestination destination in row.Destinations)
             {
-                Sample(text, name, [.. ServiceLabels(row.Service, row.Owned), ("destination", ResourceMapper.Id(destination))], value(destination));
+                Sample(text, name, [.. ServiceLabels(row), ("destination", ResourceMapper.Id(destination))], value(destination));
+                yield return 0;
             }
         }
     }
 
-    private static (string, string)[] ServiceLabels(IpvsService service, DesiredService? owned) =>
-        [("service", owned?.Name ?? string.Empty), ("vip", service.Key.ToString())];
-
-    private static readonly IpvsStatistics Zero = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    private static (string, string)[] ServiceLabels(Row row) => [("service", row.Owned?.Name ?? string.Empty), ("vip", row.Service.Key.ToString())];
 
     private static void Single(StringBuilder text, string name, string type, string help, double value)
     {
@@ -105,5 +132,9 @@ internal static class MetricsWriter
         text.Append(' ').Append(value.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
     }
 
-    private static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+    private static string Escape(string value) =>
+        value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+
+    /// <summary>One kernel service, its owner's desired service if Fusis owns it, and its destinations.</summary>
+    internal sealed record Row(IpvsService Service, DesiredService? Owned, IReadOnlyList<IpvsDestination> Destinations);
 }

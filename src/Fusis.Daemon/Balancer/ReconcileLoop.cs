@@ -43,6 +43,10 @@ internal sealed partial class ReconcileLoop(BalancerEngine engine, BalancerOptio
         {
             LogFailed(logger, e.Message);
         }
+
+        // A full reconcile reads the whole table; what it read lives long enough (a dump takes a while) to reach
+        // gen 2, where it would sit until the GC gets round to it. Collect it now, while it is known to be garbage.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "reconcile applied {Applied} kernel operations ({Refused} refused): {Operations}")]

@@ -52,6 +52,13 @@ internal static class IpvsBenchmark
         }
 
         Console.WriteLine($"benchmark: {services} services x {destinations} destinations = {objects} objects, kernel {File.ReadAllText("/proc/sys/kernel/osrelease").Trim()}");
+        if (Environment.GetEnvironmentVariable("FUSIS_BENCH_SCALE_ONLY") == "1")
+        {
+            var all = IpvsadmRules.Parse(rules.ToString());
+            Console.Write(ScaleBenchmark.Run(
+                new DesiredState(all.Services.Select((s, i) => new DesiredService($"svc-{i}", s.Service, s.Destinations)).ToList(), []), rulesFile, TimeSpan.FromSeconds(1)));
+            return 0;
+        }
 
         // create: Fusis
         using IpvsClient ipvs = IpvsClient.Open($"/run/netns/{Fusis}");
@@ -139,6 +146,9 @@ internal static class IpvsBenchmark
             """);
         Console.WriteLine(importReport);
         File.AppendAllText(Path.Combine(outDir, "bench.md"), importReport + "\n");
+        string scaleReport = ScaleBenchmark.Run(desired, rulesFile, ipvsadmCreate);
+        Console.Write(scaleReport);
+        File.AppendAllText(Path.Combine(outDir, "bench.md"), scaleReport);
 
         foreach (string ns in new[] { Fusis, Ipvsadm, Strace, Import })
         {
