@@ -18,6 +18,7 @@ public abstract class FusisRemotableCmdletBase : FusisCmdletBase
     public const string TokenVariable = "FUSIS_TOKEN";
 
     private FusisApiClient? _api;
+    private IReadOnlyList<Core.Api.ServiceResource>? _services;
     private bool _resolved;
 
     /// <summary>The balancer daemon's API, e.g. http://127.0.0.1:8000; none: this host's kernel and desired state.</summary>
@@ -81,6 +82,9 @@ public abstract class FusisRemotableCmdletBase : FusisCmdletBase
             return false;
         }
     }
+
+    /// <summary>Remote mode: the balancer's services, read once per pipeline (an unreachable balancer writes an error, and gives none).</summary>
+    private protected IReadOnlyList<Core.Api.ServiceResource> RemoteServices => _services ??= RemoteRead(api => api.GetServices(), Api!.Balancer) ?? [];
 
     /// <summary>A read in remote mode; a refusal is written as an error and gives null.</summary>
     private protected T? RemoteRead<T>(Func<FusisApiClient, T> read, object? target, bool destination = false)

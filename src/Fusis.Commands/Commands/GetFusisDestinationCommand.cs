@@ -27,17 +27,14 @@ public sealed class GetFusisDestinationCommand : FusisRemotableCmdletBase
     [Parameter(ParameterSetName = ByInputObject, Mandatory = true, ValueFromPipeline = true)]
     public FusisService[] InputObject { get; set; } = [];
 
-    private IReadOnlyList<Core.Api.ServiceResource>? _remote;
-
     protected override void ProcessRecord()
     {
         if (Api is not null)
         {
-            _remote ??= RemoteRead(api => api.GetServices(), Api.Balancer) ?? [];
             IEnumerable<string> names = ParameterSetName == ByInputObject ? InputObject.Select(s => s.Name).OfType<string>() : ServiceName;
             foreach (string name in names)
             {
-                foreach (Core.Api.ServiceResource service in MatchOwned(_remote, s => s.Name, name))
+                foreach (Core.Api.ServiceResource service in MatchOwned(RemoteServices, s => s.Name, name))
                 {
                     WriteObject(service.Destinations.Select(d => Core.Api.ApiModel.ToDestination(service, d)), enumerateCollection: true);
                 }

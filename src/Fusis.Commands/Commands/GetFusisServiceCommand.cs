@@ -22,7 +22,7 @@ public sealed class GetFusisServiceCommand : FusisRemotableCmdletBase
         // Remote mode lists the services the balancer owns; local mode every kernel service, owned or not.
         _services ??= Api is null
             ? ReadKernel(kernel => ServiceCatalog.Read(kernel, Desired))
-            : RemoteRead(api => api.GetServices().Select(Core.Api.ApiModel.ToService).ToList(), Api.Balancer) ?? [];
+            : RemoteServices.Select(Core.Api.ApiModel.ToService).ToList();
         if (Name is null)
         {
             WriteObject(_services, enumerateCollection: true);

@@ -27,16 +27,13 @@ public sealed class RemoveFusisServiceCommand : FusisRemotableCmdletBase
     [Parameter(ParameterSetName = ByInputObject, Mandatory = true, ValueFromPipeline = true)]
     public FusisService[] InputObject { get; set; } = [];
 
-    private IReadOnlyList<Core.Api.ServiceResource>? _remote;
-
     protected override void ProcessRecord()
     {
         if (Api is not null)
         {
-            _remote ??= RemoteRead(api => api.GetServices(), Api.Balancer) ?? [];
             IEnumerable<string> names = ParameterSetName == ByInputObject
                 ? InputObject.Select(s => s.Name).OfType<string>()
-                : Name.SelectMany(n => MatchOwned(_remote, s => s.Name, n).Select(s => s.Name));
+                : Name.SelectMany(n => MatchOwned(RemoteServices, s => s.Name, n).Select(s => s.Name));
             foreach (string name in names)
             {
                 RemoteWrite<object>(name, HttpMethod.Delete, $"services/{Remote.FusisApiClient.Escape(name)}", null, destination: false, out _);

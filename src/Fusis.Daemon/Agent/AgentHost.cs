@@ -28,14 +28,7 @@ public static class AgentHost
 
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ApplicationName = "fusis" });
         builder.Services.AddSystemd();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(console =>
-        {
-            console.SingleLine = true;
-            console.UseUtcTimestamp = true;
-            console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-        });
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        ConsoleLogging.Configure(builder.Logging);
         builder.Services.AddSingleton(options);
         builder.Services.AddHostedService<AgentService>();
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.DrainTimeout + TimeSpan.FromSeconds(20));

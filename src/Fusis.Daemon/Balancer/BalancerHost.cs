@@ -111,14 +111,7 @@ public static partial class BalancerHost
             kestrel.AddServerHeader = false;
         });
         builder.Host.UseSystemd();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(console =>
-        {
-            console.SingleLine = true;
-            console.UseUtcTimestamp = true;
-            console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-        });
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        ConsoleLogging.Configure(builder.Logging);
 
         IIpvsKernel kernel = openKernel();
         BalancerEngine engine;
