@@ -75,7 +75,7 @@ internal sealed partial class MembershipService(
                             System.Globalization.CultureInfo.InvariantCulture)), stoppingToken).ConfigureAwait(false);
                         break;
                     case SerfMemberEvent changed:
-                        reason = $"{changed.Type} {string.Join(' ', changed.Members.Select(m => m.Name))}";
+                        reason = $"member-{changed.Type.ToString().ToLowerInvariant()} {string.Join(' ', changed.Members.Select(m => m.Name))}";
                         break;
                     case SerfStreamResumed:
                         reason = "stream resumed";
