@@ -34,7 +34,7 @@ public static class AgentHost
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.DrainTimeout + TimeSpan.FromSeconds(20));
         using IHost host = builder.Build();
         await host.RunAsync().ConfigureAwait(false);
-        return 0;
+        return Environment.ExitCode;
     }
 
     /// <exception cref="ConfigurationException">Unknown or malformed arguments.</exception>

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Fusis.Core.Membership;
+using Fusis.Daemon.Balancer;
 using Fusis.Netlink.Ipvs;
 using Fusis.Serf;
 using Microsoft.Extensions.Hosting;
@@ -25,6 +26,21 @@ internal sealed partial class AgentService(AgentOptions options, ILogger<AgentSe
     private string? _node;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await AnnounceAndWatchAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The host stops on a failed service; the process must then say it failed.
+            LogFailed(logger, e.Message);
+            Environment.ExitCode = BalancerHost.UnavailableExitCode;
+            throw;
+        }
+    }
+
+    private async Task AnnounceAndWatchAsync(CancellationToken stoppingToken)
     {
         if (options.SerfPath is not null)
         {
@@ -208,6 +224,9 @@ internal sealed partial class AgentService(AgentOptions options, ILogger<AgentSe
 
     [LoggerMessage(Level = LogLevel.Information, Message = "agent {Node} left the cluster")]
     private static partial void LogLeft(ILogger logger, string node);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "the agent cannot run: {Problem}")]
+    private static partial void LogFailed(ILogger logger, string problem);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "stopping: {Problem}")]
     private static partial void LogStopProblem(ILogger logger, string problem);

@@ -85,7 +85,7 @@ internal sealed partial class HealthCheckService(BalancerEngine engine, ILogger<
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-        catch (Exception e) when (e is Netlink.NetlinkException or DesiredStateException)
+        catch (Exception e) when (e is Netlink.NetlinkException or DesiredStateException or ObjectDisposedException)
         {
             LogFailed(logger, service, id.Destination.ToString(), e.Message);
         }

@@ -38,7 +38,7 @@ internal sealed partial class MembershipService(
                 LogConnected(logger, options.SerfRpc!);
                 await FollowAsync(serf, events, stoppingToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is SerfException or IOException or System.Net.Sockets.SocketException && !stoppingToken.IsCancellationRequested)
+            catch (Exception e) when ((e is SerfException or IOException or System.Net.Sockets.SocketException) && !stoppingToken.IsCancellationRequested)
             {
                 LogSerfUnavailable(logger, options.SerfRpc!, e.Message);
                 await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken).ConfigureAwait(false);
@@ -83,14 +83,22 @@ internal sealed partial class MembershipService(
                 }
             }
 
-            if (reason is not null || sinceSync.Elapsed >= options.ResyncInterval)
+            try
             {
-                await SyncAsync(serf, reason ?? "resync", stoppingToken).ConfigureAwait(false);
-                sinceSync.Restart();
+                if (reason is not null || sinceSync.Elapsed >= options.ResyncInterval)
+                {
+                    await SyncAsync(serf, reason ?? "resync", stoppingToken).ConfigureAwait(false);
+                    sinceSync.Restart();
+                }
+                else if (!records)
+                {
+                    await SweepAsync().ConfigureAwait(false);
+                }
             }
-            else if (!records)
+            catch (Exception e) when (e is DesiredStateException or Netlink.NetlinkException)
             {
-                await SweepAsync().ConfigureAwait(false);
+                // The state is left as it was; the next event or resync tries again.
+                LogChangeFailed(logger, e.Message);
             }
         }
     }
@@ -167,6 +175,9 @@ internal sealed partial class MembershipService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "the kernel refused {Operation}: {Problem}; the change was undone")]
     private static partial void LogRefused(ILogger logger, string operation, string problem);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "membership change not applied: {Problem}")]
+    private static partial void LogChangeFailed(ILogger logger, string problem);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "the VIPs tag was not published: {Problem}")]
     private static partial void LogVipsNotPublished(ILogger logger, string problem);
