@@ -13,6 +13,9 @@
         'Get-FusisTimeout', 'Import-FusisConfiguration', 'New-FusisDestination', 'New-FusisService', 'Remove-FusisDestination',
         'Remove-FusisService', 'Set-FusisDestination', 'Set-FusisService', 'Set-FusisTimeout'
     )
+    # The class-based DSC resources (dsc/), thin adapters over the cmdlets.
+    NestedModules        = @('Fusis.Dsc.psm1')
+    DscResourcesToExport = @('FusisService', 'FusisDestination')
     FormatsToProcess     = @('Fusis.Format.ps1xml')
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -73,8 +73,10 @@ $ModuleAssemblies = @(
 )
 # Payload from module/, by path relative to it.
 $ModulePayload = @(
-    'Fusis.Format.ps1xml'
-    'en-US/Fusis.Commands.dll-Help.xml'
+    'module/Fusis.Format.ps1xml'
+    'module/en-US/Fusis.Commands.dll-Help.xml'
+    'dsc/Fusis.Dsc.psm1'
+    'dsc/en-US/Fusis.Dsc.strings.psd1'
 )
 # Host test suites (xunit.v3 executables); the lab suite runs only inside the VM.
 $HostTestProjects = @(
@@ -123,9 +125,9 @@ function Invoke-Build {
         Copy-Item -LiteralPath $source -Destination $moduleDir
     }
     foreach ($relative in $ModulePayload) {
-        $source = Join-Path $RepoRoot "module/$relative"
+        $source = Join-Path $RepoRoot $relative
         if (-not (Test-Path -LiteralPath $source)) { throw "module layout: $source is missing" }
-        $destination = Join-Path $moduleDir $relative
+        $destination = Join-Path $moduleDir ($relative -replace '^(module|dsc)/', '')
         $null = New-Item -ItemType Directory -Force -Path (Split-Path -Parent $destination)
         Copy-Item -LiteralPath $source -Destination $destination
     }

@@ -1,0 +1,277 @@
+# Class-based DSC resources for Fusis: thin adapters over the module's cmdlets (local mode: this host's kernel and
+# desired state). Get reports the actual state and, in Reasons, every property that drifted; Test never writes;
+# Set changes only what drifted, so a second Set writes nothing. Invalid properties fail Test and Set before any change.
+
+$script:Strings = try {
+    Import-LocalizedData -FileName 'Fusis.Dsc.strings.psd1' -BaseDirectory $PSScriptRoot -ErrorAction Stop
+}
+catch {
+    # A host in globalization-invariant mode has no UI culture to look up: use the English strings.
+    Import-PowerShellDataFile -LiteralPath (Join-Path $PSScriptRoot 'en-US/Fusis.Dsc.strings.psd1')
+}
+
+enum Ensure {
+    Absent
+    Present
+}
+
+# One drifted property: Code is stable ("FusisService:FusisService:Scheduler"), Phrase is localized.
+class FusisReason {
+    [DscProperty()]
+    [string] $Code
+
+    [DscProperty()]
+    [string] $Phrase
+}
+
+function New-FusisReason([string] $resource, [string] $property, [string] $phrase) {
+    $reason = [FusisReason]::new()
+    $reason.Code = "${resource}:${resource}:$property"
+    $reason.Phrase = $phrase
+    $reason
+}
+
+function Assert-FusisAddress([string] $address) {
+    $parsed = $null
+    if (-not [System.Net.IPAddress]::TryParse($address, [ref] $parsed)) {
+        throw [System.ArgumentException]::new(($script:Strings.InvalidAddress -f $address))
+    }
+}
+
+function Assert-FusisPort([int] $port) {
+    if ($port -lt 1 -or $port -gt 65535) {
+        throw [System.ArgumentException]::new(($script:Strings.InvalidPort -f $port))
+    }
+}
+
+[DscResource()]
+class FusisService {
+    [DscProperty(Key)]
+    [string] $Name
+
+    [DscProperty()]
+    [ValidateSet('Tcp', 'Udp', 'Sctp')]
+    [string] $Protocol = 'Tcp'
+
+    [DscProperty()]
+    [string] $Address
+
+    [DscProperty()]
+    [int] $Port
+
+    [DscProperty()]
+    [uint32] $FirewallMark
+
+    [DscProperty()]
+    [string] $Scheduler = 'wlc'
+
+    # Seconds of persistence; 0: none.
+    [DscProperty()]
+    [uint32] $PersistenceTimeout
+
+    [DscProperty()]
+    [bool] $OnePacket
+
+    [DscProperty()]
+    [Ensure] $Ensure = [Ensure]::Present
+
+    [DscProperty(NotConfigurable)]
+    [FusisReason[]] $Reasons
+
+    [FusisService] Get() {
+        $this.AssertValid()
+        $actual = Get-FusisService -Name $this.Name -ErrorAction SilentlyContinue | Select-Object -First 1
+        $state = [FusisService]::new()
+        $state.Name = $this.Name
+        $drift = [System.Collections.Generic.List[FusisReason]]::new()
+        if ($null -eq $actual) {
+            $state.Ensure = [Ensure]::Absent
+            if ($this.Ensure -eq [Ensure]::Present) {
+                $drift.Add((New-FusisReason 'FusisService' 'Ensure' ($script:Strings.ServiceAbsent -f $this.Name)))
+            }
+        }
+        else {
+            $state.Ensure = [Ensure]::Present
+            $state.Protocol = if ($actual.Protocol -eq 'FWM') { $this.Protocol } else { (Get-Culture).TextInfo.ToTitleCase($actual.Protocol.ToLowerInvariant()) }
+            $state.Address = $actual.Address
+            $state.Port = $actual.Port
+            $state.FirewallMark = $actual.FirewallMark
+            $state.Scheduler = $actual.Scheduler
+            $state.PersistenceTimeout = if ($actual.Persistent) { $actual.PersistenceTimeout } else { 0 }
+            $state.OnePacket = $actual.OnePacket
+            if ($this.Ensure -eq [Ensure]::Absent) {
+                $drift.Add((New-FusisReason 'FusisService' 'Ensure' ($script:Strings.ServicePresent -f $this.Name)))
+            }
+            else {
+                foreach ($property in $this.Compared()) {
+                    if ([string] $this.$property -ne [string] $state.$property) {
+                        $drift.Add((New-FusisReason 'FusisService' $property ($script:Strings.PropertyDrift -f $property, $this.$property, $state.$property)))
+                    }
+                }
+            }
+        }
+
+        $state.Reasons = $drift.ToArray()
+        return $state
+    }
+
+    [bool] Test() {
+        return $this.Get().Reasons.Count -eq 0
+    }
+
+    [void] Set() {
+        $current = $this.Get()
+        if ($current.Reasons.Count -eq 0) {
+            return
+        }
+
+        if ($this.Ensure -eq [Ensure]::Absent) {
+            Remove-FusisService -Name $this.Name -Confirm:$false -ErrorAction Stop
+            return
+        }
+
+        $drifted = @($current.Reasons | ForEach-Object { $_.Code.Split(':')[-1] })
+        # The address, port, protocol and mark are a service's identity: a different one is another service.
+        $identity = @($drifted | Where-Object { $_ -in 'Protocol', 'Address', 'Port', 'FirewallMark' })
+        if ($current.Ensure -eq [Ensure]::Present -and $identity.Count -gt 0) {
+            Remove-FusisService -Name $this.Name -Confirm:$false -ErrorAction Stop
+            $current.Ensure = [Ensure]::Absent
+        }
+
+        if ($current.Ensure -eq [Ensure]::Absent) {
+            $parameters = @{ Name = $this.Name; Scheduler = $this.Scheduler; PersistenceTimeout = $this.PersistenceTimeout; OnePacket = $this.OnePacket }
+            if ($this.FirewallMark -gt 0) { $parameters.FirewallMark = $this.FirewallMark }
+            else { $parameters += @{ Protocol = $this.Protocol; Address = $this.Address; Port = $this.Port } }
+            New-FusisService @parameters -ErrorAction Stop
+            return
+        }
+
+        $changes = @{}
+        foreach ($property in $drifted) { $changes[$property] = $this.$property }
+        Set-FusisService -Name $this.Name @changes -ErrorAction Stop
+    }
+
+    hidden [string[]] Compared() {
+        $properties = @('Scheduler', 'PersistenceTimeout', 'OnePacket')
+        if ($this.FirewallMark -gt 0) { return $properties + 'FirewallMark' }
+        return $properties + @('Protocol', 'Address', 'Port')
+    }
+
+    # Every invalid property fails Get, Test and Set before anything is read or written.
+    hidden [void] AssertValid() {
+        if ($this.Ensure -eq [Ensure]::Absent) { return }
+        if ($this.FirewallMark -gt 0) {
+            if ($this.Address -or $this.Port) { throw [System.ArgumentException]::new($script:Strings.InvalidKeys) }
+        }
+        else {
+            Assert-FusisAddress $this.Address
+            Assert-FusisPort $this.Port
+        }
+
+        if ($this.Scheduler -notmatch '^[A-Za-z0-9_]{1,15}$') {
+            throw [System.ArgumentException]::new(($script:Strings.InvalidScheduler -f $this.Scheduler))
+        }
+    }
+}
+
+[DscResource()]
+class FusisDestination {
+    [DscProperty(Key)]
+    [string] $ServiceName
+
+    [DscProperty(Key)]
+    [string] $Address
+
+    [DscProperty(Key)]
+    [int] $Port
+
+    [DscProperty()]
+    [int] $Weight = 1
+
+    [DscProperty()]
+    [ValidateSet('Masquerade', 'DirectRoute', 'Tunnel')]
+    [string] $ForwardingMethod = 'Masquerade'
+
+    [DscProperty()]
+    [uint32] $UpperThreshold
+
+    [DscProperty()]
+    [uint32] $LowerThreshold
+
+    [DscProperty()]
+    [Ensure] $Ensure = [Ensure]::Present
+
+    [DscProperty(NotConfigurable)]
+    [FusisReason[]] $Reasons
+
+    [FusisDestination] Get() {
+        Assert-FusisAddress $this.Address
+        Assert-FusisPort $this.Port
+        if ($null -eq (Get-FusisService -Name $this.ServiceName -ErrorAction SilentlyContinue)) {
+            throw [System.Management.Automation.ItemNotFoundException]::new(($script:Strings.ServiceNotOwned -f $this.ServiceName))
+        }
+
+        $wanted = [System.Net.IPAddress]::Parse($this.Address)
+        $actual = Get-FusisDestination -ServiceName $this.ServiceName |
+            Where-Object { [System.Net.IPAddress]::Parse($_.Address).Equals($wanted) -and $_.Port -eq $this.Port } |
+            Select-Object -First 1
+        $state = [FusisDestination]::new()
+        $state.ServiceName = $this.ServiceName
+        $state.Address = $this.Address
+        $state.Port = $this.Port
+        $drift = [System.Collections.Generic.List[FusisReason]]::new()
+        if ($null -eq $actual) {
+            $state.Ensure = [Ensure]::Absent
+            if ($this.Ensure -eq [Ensure]::Present) {
+                $drift.Add((New-FusisReason 'FusisDestination' 'Ensure' ($script:Strings.DestinationAbsent -f $this.ServiceName, $this.Address, $this.Port)))
+            }
+        }
+        else {
+            $state.Ensure = [Ensure]::Present
+            $state.Weight = $actual.Weight
+            $state.ForwardingMethod = $actual.ForwardingMethod
+            $state.UpperThreshold = $actual.UpperThreshold
+            $state.LowerThreshold = $actual.LowerThreshold
+            if ($this.Ensure -eq [Ensure]::Absent) {
+                $drift.Add((New-FusisReason 'FusisDestination' 'Ensure' ($script:Strings.DestinationPresent -f $this.ServiceName, $this.Address, $this.Port)))
+            }
+            else {
+                foreach ($property in 'Weight', 'ForwardingMethod', 'UpperThreshold', 'LowerThreshold') {
+                    if ([string] $this.$property -ne [string] $state.$property) {
+                        $drift.Add((New-FusisReason 'FusisDestination' $property ($script:Strings.PropertyDrift -f $property, $this.$property, $state.$property)))
+                    }
+                }
+            }
+        }
+
+        $state.Reasons = $drift.ToArray()
+        return $state
+    }
+
+    [bool] Test() {
+        return $this.Get().Reasons.Count -eq 0
+    }
+
+    [void] Set() {
+        $current = $this.Get()
+        if ($current.Reasons.Count -eq 0) {
+            return
+        }
+
+        $target = @{ ServiceName = $this.ServiceName; Address = $this.Address; Port = $this.Port }
+        if ($this.Ensure -eq [Ensure]::Absent) {
+            Remove-FusisDestination @target -Confirm:$false -ErrorAction Stop
+            return
+        }
+
+        $settings = @{ Weight = $this.Weight; ForwardingMethod = $this.ForwardingMethod; UpperThreshold = $this.UpperThreshold; LowerThreshold = $this.LowerThreshold }
+        if ($current.Ensure -eq [Ensure]::Absent) {
+            New-FusisDestination @target @settings -ErrorAction Stop
+            return
+        }
+
+        $changes = @{}
+        foreach ($reason in $current.Reasons) { $property = $reason.Code.Split(':')[-1]; $changes[$property] = $settings[$property] }
+        Set-FusisDestination @target @changes -ErrorAction Stop
+    }
+}
