@@ -21,6 +21,10 @@ public static class Program
                 return await BalancerHost.RunAsync(rest).ConfigureAwait(false);
             case ["agent", .. var rest]:
                 return await Agent.AgentHost.RunAsync(rest).ConfigureAwait(false);
+            case ["dsc", .. var rest]:
+                return await Dsc.DscCommand.RunAsync(
+                    rest, Console.In, Console.Out, Console.Error, () => Netlink.Ipvs.IpvsClient.Open(),
+                    Environment.GetEnvironmentVariable("FUSIS_STATE_PATH") is { Length: > 0 } state ? state : Core.State.DesiredStateStore.DefaultPath).ConfigureAwait(false);
         }
 
         Console.Error.WriteLine(args.Length == 0

@@ -57,28 +57,4 @@ internal sealed class CmdletHost : IDisposable
         Environment.SetEnvironmentVariable(FusisCmdletBase.StatePathVariable, _previousStatePath);
         _folder.Delete(recursive: true);
     }
-
-    // Cmdlets dispose the kernel they opened; the test's kernel must outlive them.
-    private sealed class KernelView(MemoryIpvsKernel kernel) : Netlink.Ipvs.IIpvsKernel
-    {
-        public Netlink.Ipvs.IpvsInfo GetInfo() => kernel.GetInfo();
-
-        public IReadOnlyList<Netlink.Ipvs.IpvsService> GetServices() => kernel.GetServices();
-
-        public Netlink.Ipvs.IpvsService? GetService(Netlink.Ipvs.IpvsServiceKey key) => kernel.GetService(key);
-
-        public IReadOnlyList<Netlink.Ipvs.IpvsDestination> GetDestinations(Netlink.Ipvs.IpvsServiceKey key) => kernel.GetDestinations(key);
-
-        public IReadOnlyList<Netlink.Ipvs.IpvsOperationResult> Apply(IReadOnlyList<Netlink.Ipvs.IpvsOperation> operations) => kernel.Apply(operations);
-
-        public Netlink.Ipvs.IpvsTimeouts GetTimeouts() => kernel.GetTimeouts();
-
-        public void SetTimeouts(Netlink.Ipvs.IpvsTimeouts timeouts) => kernel.SetTimeouts(timeouts);
-
-        public void ZeroStatistics(Netlink.Ipvs.IpvsServiceKey? key = null) => kernel.ZeroStatistics(key);
-
-        public void Dispose()
-        {
-        }
-    }
 }

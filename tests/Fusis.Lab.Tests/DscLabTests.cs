@@ -40,6 +40,31 @@ public sealed class DscLabTests
         Assert.Equal(["True", "True"], after);
     }
 
+    [Fact]
+    public void The_v3_command_resources_driven_through_stdin_as_dsc_would_converge_the_real_kernel()
+    {
+        using var state = new TemporaryDesiredState();
+        using var ns = new LabNamespace();
+        const string Service = """{"name":"api","address":"198.18.94.1","port":443,"scheduler":"wrr"}""";
+        const string Destination = """{"serviceName":"api","address":"198.18.94.11","port":8443,"weight":2}""";
+
+        string[] created = Dsc(ns, state, "set service", Service);
+        Dsc(ns, state, "set destination", Destination);
+        ns.Ipvsadm("-E -t 198.18.94.1:443 -s rr");
+        string[] drift = Dsc(ns, state, "test service", Service);
+        Dsc(ns, state, "set service", Service);
+        string[] exported = Dsc(ns, state, "export destination", string.Empty);
+
+        Assert.Equal("[\"_exist\"]", created[1]);
+        Assert.Equal("[\"scheduler\"]", drift[1]);
+        Assert.Equal(["-A -t 198.18.94.1:443 -s wrr", "-a -t 198.18.94.1:443 -r 198.18.94.11:8443 -m -w 2"], ns.IpvsadmSave());
+        Assert.Contains("\"weight\":2", Assert.Single(exported), StringComparison.Ordinal);
+    }
+
+    // `fusis dsc <operation> <type>` in the namespace, the JSON on stdin, as the manifests in dsc/ tell DSC to run it.
+    private static string[] Dsc(LabNamespace ns, TemporaryDesiredState state, string operation, string json) =>
+        ns.Exec($"env FUSIS_STATE_PATH={state.Path} {ClusterLab.Daemon} dsc {operation}", stdin: json).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
     // Runs a script in the DSC module's scope with $s and $d defined; returns its output as strings.
     private static string[] Run(PowerShellSession session, string script)
     {

@@ -36,3 +36,43 @@ Describe 'Fusis DSC resources' {
         }
     }
 }
+
+Describe 'DSC v3 command resource manifests' {
+    BeforeDiscovery {
+        $manifests = Get-ChildItem (Join-Path $PSScriptRoot '../../dsc') -Filter '*.dsc.resource.json' | ForEach-Object { @{ Path = $_.FullName; Name = $_.Name } }
+    }
+
+    It '<Name> names its type, every operation through fusis dsc, exit codes and a closed schema' -ForEach $manifests {
+        $manifest = Get-Content -Raw $Path | ConvertFrom-Json -AsHashtable
+        $manifest.type | Should -Match '^Fusis/(Service|Destination)$'
+        foreach ($operation in 'get', 'set', 'test', 'export', 'delete') {
+            $manifest[$operation].executable | Should -Be 'fusis'
+            $manifest[$operation].args[0..1] | Should -Be @('dsc', $operation)
+        }
+        $manifest.exitCodes.Keys | Sort-Object | Should -Be @('0', '1', '2', '3')
+        $manifest.schema.embedded.additionalProperties | Should -BeFalse
+        $manifest.schema.embedded.properties.Keys | Should -Contain '_exist'
+    }
+
+    It 'the service schema accepts <Json> = <Valid>' -ForEach @(
+        @{ Json = '{"name":"web","address":"198.18.0.1","port":80,"scheduler":"rr"}'; Valid = $true }
+        @{ Json = '{"name":"web","protocol":"fwm","firewallMark":7,"_exist":false}'; Valid = $true }
+        @{ Json = '{"name":"web","color":"red"}'; Valid = $false }
+        @{ Json = '{"name":"web","port":70000}'; Valid = $false }
+        @{ Json = '{"address":"198.18.0.1"}'; Valid = $false }
+        @{ Json = '{"name":"bad name!"}'; Valid = $false }
+    ) {
+        $schema = (Get-Content -Raw (Join-Path $PSScriptRoot '../../dsc/Fusis.Service.dsc.resource.json') | ConvertFrom-Json).schema.embedded | ConvertTo-Json -Depth 10
+        Test-Json -Json $Json -Schema $schema -ErrorAction SilentlyContinue | Should -Be $Valid
+    }
+
+    It 'the destination schema accepts <Json> = <Valid>' -ForEach @(
+        @{ Json = '{"serviceName":"web","address":"198.18.1.1","port":8080,"weight":0,"forwardingMethod":"directRoute"}'; Valid = $true }
+        @{ Json = '{"serviceName":"web","address":"198.18.1.1"}'; Valid = $false }
+        @{ Json = '{"serviceName":"web","address":"198.18.1.1","port":8080,"forwardingMethod":"nat"}'; Valid = $false }
+        @{ Json = '{"serviceName":"web","address":"198.18.1.1","port":8080,"weight":-1}'; Valid = $false }
+    ) {
+        $schema = (Get-Content -Raw (Join-Path $PSScriptRoot '../../dsc/Fusis.Destination.dsc.resource.json') | ConvertFrom-Json).schema.embedded | ConvertTo-Json -Depth 10
+        Test-Json -Json $Json -Schema $schema -ErrorAction SilentlyContinue | Should -Be $Valid
+    }
+}

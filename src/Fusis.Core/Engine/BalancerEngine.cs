@@ -61,6 +61,19 @@ public sealed class BalancerEngine : IAsyncDisposable
         return RunAsync(() => Change(edit(_current, _kernel), dryRun));
     }
 
+    /// <summary>Converges only <paramref name="keys"/> to the desired state in force (two reads per key); saves nothing.</summary>
+    public Task<EngineChange> ConvergeAsync(IReadOnlySet<IpvsServiceKey> keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        return RunAsync(() =>
+        {
+            IReadOnlyList<IpvsOperation> plan = PlanFor(_current, keys);
+            IReadOnlyList<IpvsOperationResult> results = plan.Count == 0 ? [] : _kernel.Apply(plan);
+            Counters.Applied(results);
+            return new EngineChange(plan, results, DryRun: false, _current);
+        });
+    }
+
     /// <summary>A full reconcile: one dump of the services and one of each owned service's destinations.</summary>
     public Task<ReconcileResult> ReconcileAsync() => RunAsync(() =>
     {
