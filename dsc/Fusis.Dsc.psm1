@@ -31,6 +31,12 @@ function New-FusisReason([string] $resource, [string] $property, [string] $phras
     $reason
 }
 
+# Arrays compare as sorted, comma-joined text; everything else as text.
+function Format-FusisValue($value) {
+    if ($value -is [array]) { return (@($value | Sort-Object) -join ',') }
+    return [string] $value
+}
+
 function Assert-FusisAddress([string] $address) {
     $parsed = $null
     if (-not [System.Net.IPAddress]::TryParse($address, [ref] $parsed)) {
@@ -72,6 +78,15 @@ class FusisService {
     [DscProperty()]
     [bool] $OnePacket
 
+    # Persistence granularity: an IPv4 mask or an IPv6 prefix length; empty: not managed.
+    [DscProperty()]
+    [string] $Netmask
+
+    # Fallback, Port, Flag3; null: not managed, empty: none.
+    [DscProperty()]
+    [ValidateSet('Fallback', 'Port', 'Flag3')]
+    [string[]] $SchedulerFlag
+
     [DscProperty()]
     [Ensure] $Ensure = [Ensure]::Present
 
@@ -99,12 +114,14 @@ class FusisService {
             $state.Scheduler = $actual.Scheduler
             $state.PersistenceTimeout = if ($actual.Persistent) { $actual.PersistenceTimeout } else { 0 }
             $state.OnePacket = $actual.OnePacket
+            $state.Netmask = $actual.Netmask
+            $state.SchedulerFlag = @($actual.SchedulerFlags -split ', ' | Where-Object { $_ -ne 'None' } | ForEach-Object { $_ -replace '^Scheduler', '' } | Sort-Object)
             if ($this.Ensure -eq [Ensure]::Absent) {
                 $drift.Add((New-FusisReason 'FusisService' 'Ensure' ($script:Strings.ServicePresent -f $this.Name)))
             }
             else {
                 foreach ($property in $this.Compared()) {
-                    if ([string] $this.$property -ne [string] $state.$property) {
+                    if ((Format-FusisValue $this.$property) -ne (Format-FusisValue $state.$property)) {
                         $drift.Add((New-FusisReason 'FusisService' $property ($script:Strings.PropertyDrift -f $property, $this.$property, $state.$property)))
                     }
                 }
@@ -140,6 +157,8 @@ class FusisService {
 
         if ($current.Ensure -eq [Ensure]::Absent) {
             $parameters = @{ Name = $this.Name; Scheduler = $this.Scheduler; PersistenceTimeout = $this.PersistenceTimeout; OnePacket = $this.OnePacket }
+            if ($this.Netmask) { $parameters.Netmask = $this.Netmask }
+            if ($null -ne $this.SchedulerFlag) { $parameters.SchedulerFlag = $this.SchedulerFlag }
             if ($this.FirewallMark -gt 0) { $parameters.FirewallMark = $this.FirewallMark }
             else { $parameters += @{ Protocol = $this.Protocol; Address = $this.Address; Port = $this.Port } }
             New-FusisService @parameters -ErrorAction Stop
@@ -148,11 +167,14 @@ class FusisService {
 
         $changes = @{}
         foreach ($property in $drifted) { $changes[$property] = $this.$property }
+        if ($changes.ContainsKey('SchedulerFlag') -and $this.SchedulerFlag.Count -eq 0) { $changes.SchedulerFlag = [string[]] @() }
         Set-FusisService -Name $this.Name @changes -ErrorAction Stop
     }
 
     hidden [string[]] Compared() {
         $properties = @('Scheduler', 'PersistenceTimeout', 'OnePacket')
+        if ($this.Netmask) { $properties += 'Netmask' }
+        if ($null -ne $this.SchedulerFlag) { $properties += 'SchedulerFlag' }
         if ($this.FirewallMark -gt 0) { return $properties + 'FirewallMark' }
         return $properties + @('Protocol', 'Address', 'Port')
     }
@@ -198,6 +220,18 @@ class FusisDestination {
     [DscProperty()]
     [uint32] $LowerThreshold
 
+    # Tunnel settings, compared only with ForwardingMethod Tunnel.
+    [DscProperty()]
+    [ValidateSet('IpIp', 'Gue', 'Gre')]
+    [string] $TunnelType
+
+    [DscProperty()]
+    [int] $TunnelPort
+
+    [DscProperty()]
+    [ValidateSet('None', 'Checksum', 'RemoteChecksum')]
+    [string] $TunnelChecksum
+
     [DscProperty()]
     [Ensure] $Ensure = [Ensure]::Present
 
@@ -207,6 +241,7 @@ class FusisDestination {
     [FusisDestination] Get() {
         Assert-FusisAddress $this.Address
         Assert-FusisPort $this.Port
+        $null = $this.TunnelProperties()
         if ($null -eq (Get-FusisService -Name $this.ServiceName -ErrorAction SilentlyContinue)) {
             throw [System.Management.Automation.ItemNotFoundException]::new(($script:Strings.ServiceNotOwned -f $this.ServiceName))
         }
@@ -232,11 +267,16 @@ class FusisDestination {
             $state.ForwardingMethod = $actual.ForwardingMethod
             $state.UpperThreshold = $actual.UpperThreshold
             $state.LowerThreshold = $actual.LowerThreshold
+            if ($actual.TunnelType) {
+                $state.TunnelType = $actual.TunnelType
+                $state.TunnelPort = $actual.TunnelPort
+                $state.TunnelChecksum = $actual.TunnelChecksum
+            }
             if ($this.Ensure -eq [Ensure]::Absent) {
                 $drift.Add((New-FusisReason 'FusisDestination' 'Ensure' ($script:Strings.DestinationPresent -f $this.ServiceName, $this.Address, $this.Port)))
             }
             else {
-                foreach ($property in 'Weight', 'ForwardingMethod', 'UpperThreshold', 'LowerThreshold') {
+                foreach ($property in @('Weight', 'ForwardingMethod', 'UpperThreshold', 'LowerThreshold') + $this.TunnelProperties()) {
                     if ([string] $this.$property -ne [string] $state.$property) {
                         $drift.Add((New-FusisReason 'FusisDestination' $property ($script:Strings.PropertyDrift -f $property, $this.$property, $state.$property)))
                     }
@@ -265,6 +305,7 @@ class FusisDestination {
         }
 
         $settings = @{ Weight = $this.Weight; ForwardingMethod = $this.ForwardingMethod; UpperThreshold = $this.UpperThreshold; LowerThreshold = $this.LowerThreshold }
+        foreach ($property in $this.TunnelProperties()) { $settings[$property] = $this.$property }
         if ($current.Ensure -eq [Ensure]::Absent) {
             New-FusisDestination @target @settings -ErrorAction Stop
             return
@@ -273,5 +314,15 @@ class FusisDestination {
         $changes = @{}
         foreach ($reason in $current.Reasons) { $property = $reason.Code.Split(':')[-1]; $changes[$property] = $settings[$property] }
         Set-FusisDestination @target @changes -ErrorAction Stop
+    }
+
+    # The tunnel settings given, with ForwardingMethod Tunnel; given otherwise they are an error.
+    hidden [string[]] TunnelProperties() {
+        $given = @('TunnelType', 'TunnelPort', 'TunnelChecksum' | Where-Object { $this.$_ })
+        if ($given.Count -gt 0 -and $this.ForwardingMethod -ne 'Tunnel') {
+            throw [System.ArgumentException]::new(($script:Strings.InvalidTunnel -f $this.ForwardingMethod))
+        }
+
+        return $given
     }
 }

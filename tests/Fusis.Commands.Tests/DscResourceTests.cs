@@ -47,6 +47,23 @@ public sealed class DscResourceTests
     }
 
     [Fact]
+    public void Scheduler_flags_and_netmask_are_managed_when_given()
+    {
+        using var host = new CmdletHost(DesiredState.Empty);
+        const string Wanted = "Name = 'web'; Address = '198.18.0.1'; Port = 80; Scheduler = 'sh'; SchedulerFlag = @('Port', 'Fallback'); Netmask = '255.255.255.0'; PersistenceTimeout = 60";
+
+        Invoke(host, "FusisService", Wanted, "$r.Set()");
+        string[] inState = Reasons(host, "FusisService", Wanted);
+        string[] drift = Reasons(host, "FusisService", "Name = 'web'; Address = '198.18.0.1'; Port = 80; Scheduler = 'sh'; SchedulerFlag = @(); PersistenceTimeout = 60");
+        Invoke(host, "FusisService", "Name = 'web'; Address = '198.18.0.1'; Port = 80; Scheduler = 'sh'; SchedulerFlag = @(); PersistenceTimeout = 60", "$r.Set()");
+
+        Assert.Empty(inState);
+        Assert.Equal(["FusisService:FusisService:SchedulerFlag"], drift);
+        Assert.Equal(IpvsServiceFlags.Persistent, host.Kernel.GetService(Web)!.Flags);
+        Assert.Equal(0xFFFFFF00u, host.Kernel.GetService(Web)!.Netmask);
+    }
+
+    [Fact]
     public void Destinations_drift_and_converge_and_a_missing_service_is_a_clear_error()
     {
         using var host = new CmdletHost(DesiredState.Empty);
@@ -69,6 +86,7 @@ public sealed class DscResourceTests
     [InlineData("FusisService", "Name = 'web'; Address = '198.18.0.1'; Port = 70000", "outside 1-65535")]
     [InlineData("FusisService", "Name = 'web'; Address = '198.18.0.1'; Port = 80; Scheduler = 'no such'", "is not a scheduler name")]
     [InlineData("FusisService", "Name = 'web'; Address = '198.18.0.1'; Port = 80; FirewallMark = 7", "not both")]
+    [InlineData("FusisDestination", "ServiceName = 'web'; Address = '198.18.1.1'; Port = 80; TunnelType = 'Gue'", "apply only to ForwardingMethod Tunnel")]
     public void Invalid_properties_fail_Test_and_Set_before_any_change(string resource, string properties, string message)
     {
         using var host = new CmdletHost(DesiredState.Empty);

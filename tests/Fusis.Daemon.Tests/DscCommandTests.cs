@@ -60,6 +60,21 @@ public sealed class DscCommandTests : IDisposable
         Assert.Empty(_kernel.GetDestinations(Web));
     }
 
+    [Fact]
+    public async Task Scheduler_flags_netmask_and_tunnel_settings_round_trip()
+    {
+        const string Service = """{"name":"web","address":"198.18.0.1","port":80,"scheduler":"sh","schedulerFlags":["port","fallback"],"netmask":"255.255.255.0","persistenceTimeout":60}""";
+        const string Tunnel = """{"serviceName":"web","address":"198.18.1.1","port":80,"forwardingMethod":"tunnel","tunnelType":"gue","tunnelPort":6080,"tunnelChecksum":"checksum"}""";
+
+        await Run("set service", Service);
+        await Run("set destination", Tunnel);
+        var service = await Run("test service", Service);
+        var destination = await Run("test destination", Tunnel);
+
+        Assert.Equal(("[]", "[]"), (service.Lines[1], destination.Lines[1]));
+        Assert.Equal((IpvsTunnelType.Gue, (ushort)6080), (Assert.Single(_kernel.GetDestinations(Web)).TunnelType, _kernel.GetDestinations(Web)[0].TunnelPort));
+    }
+
     [Theory]
     [InlineData("set service", """{"name":"web","address":"198.18.0.1","port":80,"color":"red"}""", DscCommand.InvalidInput, "color")]
     [InlineData("set service", """{"name":"web","address":"198.18.0.300","port":80}""", DscCommand.InvalidInput, "not an IPv4 or IPv6 address")]

@@ -24,6 +24,10 @@ internal sealed class DscInput
 
     public bool? OnePacket { get; set; }
 
+    public string? Netmask { get; set; }
+
+    public List<string>? SchedulerFlags { get; set; }
+
     public int? Weight { get; set; }
 
     public string? ForwardingMethod { get; set; }
@@ -31,6 +35,12 @@ internal sealed class DscInput
     public uint? UpperThreshold { get; set; }
 
     public uint? LowerThreshold { get; set; }
+
+    public string? TunnelType { get; set; }
+
+    public int? TunnelPort { get; set; }
+
+    public string? TunnelChecksum { get; set; }
 
     [System.Text.Json.Serialization.JsonPropertyName("_exist")]
     public bool? Exist { get; set; }

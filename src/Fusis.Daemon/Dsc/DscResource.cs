@@ -16,8 +16,11 @@ namespace Fusis.Daemon.Dsc;
 /// </summary>
 internal sealed class DscResource(BalancerEngine engine, bool service)
 {
-    private static readonly string[] ServiceProperties = ["protocol", "address", "port", "firewallMark", "scheduler", "persistenceTimeout", "onePacket"];
-    private static readonly string[] DestinationProperties = ["weight", "forwardingMethod", "upperThreshold", "lowerThreshold"];
+    private static readonly string[] ServiceProperties =
+        ["protocol", "address", "port", "firewallMark", "scheduler", "persistenceTimeout", "onePacket", "netmask", "schedulerFlags"];
+
+    private static readonly string[] DestinationProperties =
+        ["weight", "forwardingMethod", "upperThreshold", "lowerThreshold", "tunnelType", "tunnelPort", "tunnelChecksum"];
 
     public async Task<IReadOnlyList<JsonNode>> RunAsync(string operation, DscInput? input) => operation switch
     {
@@ -96,7 +99,8 @@ internal sealed class DscResource(BalancerEngine engine, bool service)
         var request = new ServiceRequest
         {
             Name = input.Name, Protocol = input.Protocol, Address = input.Address, Port = input.Port, FirewallMark = input.FirewallMark,
-            Scheduler = input.Scheduler, Persistent = input.PersistenceTimeout, OnePacket = input.OnePacket,
+            Scheduler = input.Scheduler, Persistent = input.PersistenceTimeout, OnePacket = input.OnePacket, Netmask = input.Netmask,
+            SchedulerFlags = input.SchedulerFlags,
         };
         if (owned is not null)
         {
@@ -121,6 +125,7 @@ internal sealed class DscResource(BalancerEngine engine, bool service)
         {
             Address = input.Address, Port = input.Port, Weight = input.Weight, UpperThreshold = input.UpperThreshold, LowerThreshold = input.LowerThreshold,
             Mode = input.ForwardingMethod is { } method ? ApiNames.Mode(Enum.Parse<IpvsForwardingMethod>(method, ignoreCase: true)) : null,
+            TunnelType = input.TunnelType, TunnelPort = input.TunnelPort, TunnelChecksum = input.TunnelChecksum,
         };
         DesiredService next = input.Exist == false
             ? present is null ? owned : owned.WithDestinations(owned.Destinations.Where(d => d != present).ToList())
@@ -173,6 +178,8 @@ internal sealed class DscResource(BalancerEngine engine, bool service)
             state["scheduler"] = present.Scheduler;
             state["persistenceTimeout"] = (present.Flags & IpvsServiceFlags.Persistent) != 0 ? present.Timeout : 0;
             state["onePacket"] = (present.Flags & IpvsServiceFlags.OnePacket) != 0;
+            state["netmask"] = Core.Netmask.Format(key.AddressFamily, present.EffectiveNetmask);
+            state["schedulerFlags"] = new JsonArray([.. ApiNames.SchedulerFlags.Where(f => (present.Flags & f.Flag) != 0).Select(f => (JsonNode)f.Name)]);
         }
 
         return state;
@@ -187,6 +194,12 @@ internal sealed class DscResource(BalancerEngine engine, bool service)
             state["forwardingMethod"] = JsonNamingPolicyCamel(present.ForwardingMethod.ToString());
             state["upperThreshold"] = present.UpperThreshold;
             state["lowerThreshold"] = present.LowerThreshold;
+            if (present.ForwardingMethod == IpvsForwardingMethod.Tunnel)
+            {
+                state["tunnelType"] = ApiNames.TunnelType(present);
+                state["tunnelPort"] = present.TunnelPort;
+                state["tunnelChecksum"] = ApiNames.TunnelChecksum(present);
+            }
         }
 
         return state;
@@ -211,7 +224,7 @@ internal sealed class DscResource(BalancerEngine engine, bool service)
         {
             foreach (string property in service ? ServiceProperties : DestinationProperties)
             {
-                if (given[property] is { } wanted && !string.Equals(wanted.ToString(), actual[property]?.ToString(), StringComparison.OrdinalIgnoreCase))
+                if (given[property] is { } wanted && !string.Equals(Text(wanted), Text(actual[property]), StringComparison.OrdinalIgnoreCase))
                 {
                     differing.Add(property);
                 }
@@ -220,6 +233,10 @@ internal sealed class DscResource(BalancerEngine engine, bool service)
 
         return differing;
     }
+
+    // Flags compare as a set, the rest as text.
+    private static string Text(JsonNode? node) =>
+        node is JsonArray array ? string.Join(',', array.Select(n => n?.ToString()).Order(StringComparer.OrdinalIgnoreCase)) : node?.ToString() ?? string.Empty;
 
     private static string JsonNamingPolicyCamel(string name) => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(name);
 
