@@ -191,7 +191,7 @@ internal sealed class DscResource(BalancerEngine engine, bool service)
         if (present is not null)
         {
             state["weight"] = present.Weight;
-            state["forwardingMethod"] = JsonNamingPolicyCamel(present.ForwardingMethod.ToString());
+            state["forwardingMethod"] = CamelCase(present.ForwardingMethod.ToString());
             state["upperThreshold"] = present.UpperThreshold;
             state["lowerThreshold"] = present.LowerThreshold;
             if (present.ForwardingMethod == IpvsForwardingMethod.Tunnel)
@@ -238,7 +238,7 @@ internal sealed class DscResource(BalancerEngine engine, bool service)
     private static string Text(JsonNode? node) =>
         node is JsonArray array ? string.Join(',', array.Select(n => n?.ToString()).Order(StringComparer.OrdinalIgnoreCase)) : node?.ToString() ?? string.Empty;
 
-    private static string JsonNamingPolicyCamel(string name) => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(name);
+    private static string CamelCase(string name) => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(name);
 
     private static void ThrowIfRefused(EngineChange change)
     {
