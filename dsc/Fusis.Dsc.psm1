@@ -37,6 +37,15 @@ function Format-FusisValue($value) {
     return [string] $value
 }
 
+# A reason for each of the properties whose desired value differs from the actual one.
+function Get-FusisDrift([string] $resource, $desired, $actual, [string[]] $properties) {
+    foreach ($property in $properties) {
+        if ((Format-FusisValue $desired.$property) -ne (Format-FusisValue $actual.$property)) {
+            New-FusisReason $resource $property ($script:Strings.PropertyDrift -f $property, $desired.$property, $actual.$property)
+        }
+    }
+}
+
 function Assert-FusisAddress([string] $address) {
     $parsed = $null
     if (-not [System.Net.IPAddress]::TryParse($address, [ref] $parsed)) {
@@ -120,11 +129,7 @@ class FusisService {
                 $drift.Add((New-FusisReason 'FusisService' 'Ensure' ($script:Strings.ServicePresent -f $this.Name)))
             }
             else {
-                foreach ($property in $this.Compared()) {
-                    if ((Format-FusisValue $this.$property) -ne (Format-FusisValue $state.$property)) {
-                        $drift.Add((New-FusisReason 'FusisService' $property ($script:Strings.PropertyDrift -f $property, $this.$property, $state.$property)))
-                    }
-                }
+                foreach ($reason in Get-FusisDrift 'FusisService' $this $state $this.Compared()) { $drift.Add($reason) }
             }
         }
 
@@ -276,11 +281,8 @@ class FusisDestination {
                 $drift.Add((New-FusisReason 'FusisDestination' 'Ensure' ($script:Strings.DestinationPresent -f $this.ServiceName, $this.Address, $this.Port)))
             }
             else {
-                foreach ($property in @('Weight', 'ForwardingMethod', 'UpperThreshold', 'LowerThreshold') + $this.TunnelProperties()) {
-                    if ([string] $this.$property -ne [string] $state.$property) {
-                        $drift.Add((New-FusisReason 'FusisDestination' $property ($script:Strings.PropertyDrift -f $property, $this.$property, $state.$property)))
-                    }
-                }
+                $properties = @('Weight', 'ForwardingMethod', 'UpperThreshold', 'LowerThreshold') + $this.TunnelProperties()
+                foreach ($reason in Get-FusisDrift 'FusisDestination' $this $state $properties) { $drift.Add($reason) }
             }
         }
 

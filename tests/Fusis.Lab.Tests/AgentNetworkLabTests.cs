@@ -48,19 +48,5 @@ public sealed class AgentNetworkLabTests
         }
     }
 
-    private static Process Start(LabNamespace ns, string program, params string[] arguments)
-    {
-        var info = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in new[] { "netns", "exec", ns.Name, program }.Concat(arguments))
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        Process process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {program}");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
+    private static Process Start(LabNamespace ns, string program, params string[] arguments) => ClusterLab.StartIn(ns.Name, program, arguments, _ => { });
 }

@@ -194,7 +194,8 @@ internal sealed class ClusterLab : IDisposable
         _folder.Delete(recursive: true);
     }
 
-    private void Start(string name, string ns, string program, params string[] arguments)
+    /// <summary>Starts a program in a network namespace (ip netns exec replaces itself with it: the pid is the program's); each output line goes to <paramref name="line"/>.</summary>
+    public static Process StartIn(string ns, string program, IEnumerable<string> arguments, Action<string?> line)
     {
         var info = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (string argument in new[] { "netns", "exec", ns, program }.Concat(arguments))
@@ -203,10 +204,16 @@ internal sealed class ClusterLab : IDisposable
         }
 
         Process process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {program}");
-        process.OutputDataReceived += (_, e) => Append(name, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(name, e.Data);
+        process.OutputDataReceived += (_, e) => line(e.Data);
+        process.ErrorDataReceived += (_, e) => line(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        return process;
+    }
+
+    private void Start(string name, string ns, string program, params string[] arguments)
+    {
+        Process process = StartIn(ns, program, arguments, line => Append(name, line));
         _processes.Add(process);
         _named[name] = process;
     }

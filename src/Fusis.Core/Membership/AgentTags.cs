@@ -89,18 +89,9 @@ public static class AgentTags
         return vips;
     }
 
-    private static string ModeWord(IpvsForwardingMethod mode) => mode switch
-    {
-        IpvsForwardingMethod.DirectRoute => "route",
-        IpvsForwardingMethod.Tunnel => "tunnel",
-        _ => "nat",
-    };
+    private static string ModeWord(IpvsForwardingMethod mode) => Api.ApiNames.Mode(mode);
 
-    private static IpvsForwardingMethod? ParseMode(string word) => word switch
-    {
-        "nat" => IpvsForwardingMethod.Masquerade,
-        "route" => IpvsForwardingMethod.DirectRoute,
-        "tunnel" => IpvsForwardingMethod.Tunnel,
-        _ => null,
-    };
+    // The API's words, but only their canonical spelling (nat, route, tunnel): the tag has no aliases.
+    private static IpvsForwardingMethod? ParseMode(string word) =>
+        Api.ApiNames.ParseMode(word) is { } mode && mode != IpvsForwardingMethod.Local && Api.ApiNames.Mode(mode) == word ? mode : null;
 }

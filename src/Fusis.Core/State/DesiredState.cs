@@ -58,7 +58,7 @@ public sealed record DesiredState(IReadOnlyList<DesiredService> Services, IReadO
         {
             if (!DesiredStateNames.IsValid(service.Name))
             {
-                problems.Add($"service name '{service.Name}' is not valid: 1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit");
+                problems.Add($"service name '{service.Name}' is not valid: {DesiredStateNames.Rule}");
             }
 
             if (!names.Add(service.Name))

@@ -65,7 +65,7 @@ internal static class RequestMapper
         IpvsDestination? destination = Destination(service, null, request, errors, prefix);
         if (request.Name is { } name && !Core.State.DesiredStateNames.IsValid(name))
         {
-            errors.Add(prefix + "Name", $"'{name}' is not valid: 1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit");
+            errors.Add(prefix + "Name", $"'{name}' is not valid: {DesiredStateNames.Rule}");
         }
 
         errors.ThrowIfAny();
@@ -125,7 +125,7 @@ internal static class RequestMapper
         }
         else if (!DesiredStateNames.IsValid(name))
         {
-            errors.Add("Name", $"'{name}' is not valid: 1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit");
+            errors.Add("Name", $"'{name}' is not valid: {DesiredStateNames.Rule}");
         }
 
         return name;

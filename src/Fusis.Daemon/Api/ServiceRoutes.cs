@@ -222,7 +222,8 @@ internal static class ServiceRoutes
         return Results.Json(resource, ApiJson.Options, statusCode: StatusCodes.Status201Created);
     }
 
-    private static DesiredState Create(DesiredState state, IIpvsKernel kernel, DesiredService service)
+    /// <summary>The state with <paramref name="service"/> added; 409 when its name or key is taken, or the kernel has it unowned.</summary>
+    internal static DesiredState Create(DesiredState state, IIpvsKernel kernel, DesiredService service)
     {
         if (state.Find(service.Name) is not null)
         {

@@ -16,6 +16,13 @@ namespace Fusis.Daemon.Dsc;
 /// </summary>
 internal sealed class DscResource(BalancerEngine engine, bool service)
 {
+    // The input as JSON with only the properties given (what test and set compare).
+    private static readonly System.Text.Json.JsonSerializerOptions Given = new()
+    {
+        PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+
     private static readonly string[] ServiceProperties =
         ["protocol", "address", "port", "firewallMark", "scheduler", "persistenceTimeout", "onePacket", "netmask", "schedulerFlags"];
 
@@ -109,12 +116,7 @@ internal sealed class DscResource(BalancerEngine engine, bool service)
         }
 
         DesiredService created = RequestMapper.ToService(request, input.Name);
-        if (state.Services.Any(s => s.Key == created.Key) || (!state.Retired.Contains(created.Key) && kernel.GetService(created.Key) is not null))
-        {
-            throw ApiException.Conflict($"{created.Key} is already a service (owned under another name, or not Fusis's); nothing was changed");
-        }
-
-        return (new DesiredState([.. state.Services, created], state.Retired.Where(k => k != created.Key).ToList()), created.Key);
+        return (ServiceRoutes.Create(state, kernel, created), created.Key);
     }
 
     private static (DesiredState Next, IpvsServiceKey? Key) SetDestination(DesiredState state, DscInput input)
@@ -208,11 +210,7 @@ internal sealed class DscResource(BalancerEngine engine, bool service)
     // The properties the input gives whose actual value differs (_exist included); what DSC's stateAndDiff wants.
     private JsonArray Differing(DscInput input, JsonObject actual)
     {
-        var given = System.Text.Json.JsonSerializer.SerializeToNode(input, new System.Text.Json.JsonSerializerOptions
-        {
-            PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase,
-            DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
-        })!.AsObject();
+        var given = System.Text.Json.JsonSerializer.SerializeToNode(input, Given)!.AsObject();
         bool exist = input.Exist ?? true;
         var differing = new JsonArray();
         if (exist != actual["_exist"]!.GetValue<bool>())
