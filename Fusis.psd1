@@ -1,6 +1,8 @@
 # Source manifest: build.ps1 stamps ModuleVersion from Directory.Build.props and lays it out in out/Fusis/<version>/.
 @{
-    RootModule           = 'Fusis.Commands.dll'
+    # The root module holds the class-based DSC resources, so `using module Fusis` exposes [FusisService] and
+    # [FusisDestination]; the cmdlets come from the binary module nested in it, exported by name below.
+    RootModule           = 'Fusis.Dsc.psm1'
     ModuleVersion        = '{{ModuleVersion}}'
     CompatiblePSEditions = @('Core')
     GUID                 = '5d0f8f8e-5b0c-4f3e-9a55-3f1f2a3c9b71'
@@ -13,8 +15,7 @@
         'Get-FusisTimeout', 'Import-FusisConfiguration', 'New-FusisDestination', 'New-FusisService', 'Remove-FusisDestination',
         'Remove-FusisService', 'Set-FusisDestination', 'Set-FusisService', 'Set-FusisTimeout'
     )
-    # The class-based DSC resources (dsc/), thin adapters over the cmdlets.
-    NestedModules        = @('Fusis.Dsc.psm1')
+    NestedModules        = @('Fusis.Commands.dll')
     DscResourcesToExport = @('FusisService', 'FusisDestination')
     FormatsToProcess     = @('Fusis.Format.ps1xml')
     FunctionsToExport    = @()

@@ -66,10 +66,6 @@ $ModuleAssemblies = @(
     'Fusis.Commands.dll'
     'Fusis.Core.dll'
     'Fusis.Netlink.dll'
-    'Fusis.Serf.dll'
-    'MessagePack.dll'
-    'MessagePack.Annotations.dll'
-    'Microsoft.NET.StringTools.dll'
 )
 # Payload from module/, by path relative to it.
 $ModulePayload = @(
@@ -77,6 +73,8 @@ $ModulePayload = @(
     'module/en-US/Fusis.Commands.dll-Help.xml'
     'dsc/Fusis.Dsc.psm1'
     'dsc/en-US/Fusis.Dsc.strings.psd1'
+    'dsc/Fusis.Service.dsc.resource.json'
+    'dsc/Fusis.Destination.dsc.resource.json'
 )
 # Host test suites (xunit.v3 executables); the lab suite runs only inside the VM.
 $HostTestProjects = @(
@@ -129,7 +127,13 @@ function Invoke-Build {
         if (-not (Test-Path -LiteralPath $source)) { throw "module layout: $source is missing" }
         $destination = Join-Path $moduleDir ($relative -replace '^(module|dsc)/', '')
         $null = New-Item -ItemType Directory -Force -Path (Split-Path -Parent $destination)
-        Copy-Item -LiteralPath $source -Destination $destination
+        if ($relative -like '*.dsc.resource.json') {
+            # DSC v3 manifests carry the module's version.
+            Set-Content -LiteralPath $destination -NoNewline -Value (Get-Content -Raw -LiteralPath $source).Replace('{{ModuleVersion}}', $version)
+        }
+        else {
+            Copy-Item -LiteralPath $source -Destination $destination
+        }
     }
     $manifest = (Get-Content -Raw -LiteralPath (Join-Path $RepoRoot 'Fusis.psd1')).Replace('{{ModuleVersion}}', $version)
     Set-Content -LiteralPath (Join-Path $moduleDir 'Fusis.psd1') -Value $manifest -NoNewline

@@ -1,6 +1,8 @@
-# Class-based DSC resources for Fusis: thin adapters over the module's cmdlets (local mode: this host's kernel and
-# desired state). Get reports the actual state and, in Reasons, every property that drifted; Test never writes;
-# Set changes only what drifted, so a second Set writes nothing. Invalid properties fail Test and Set before any change.
+# The module's root: class-based DSC resources for Fusis (so `using module Fusis` exposes them), thin adapters over
+# the cmdlets of the binary module nested in it (local mode: through this host's balancer daemon when one runs, else
+# this host's engine). Get reports the actual state and, in Reasons, every property that drifted; Test never writes;
+# Set changes only what drifted, so a second Set writes nothing. Properties are checked by Core's rules (the ones the
+# API, the cmdlets and `fusis dsc` use) and compared in Core's words, so invalid ones fail Test and Set before any change.
 
 $script:Strings = try {
     Import-LocalizedData -FileName 'Fusis.Dsc.strings.psd1' -BaseDirectory $PSScriptRoot -ErrorAction Stop
@@ -46,17 +48,20 @@ function Get-FusisDrift([string] $resource, $desired, $actual, [string[]] $prope
     }
 }
 
-function Assert-FusisAddress([string] $address) {
-    $parsed = $null
-    if (-not [System.Net.IPAddress]::TryParse($address, [ref] $parsed)) {
-        throw [System.ArgumentException]::new(($script:Strings.InvalidAddress -f $address))
-    }
+# A value in Core's canonical word for its kind (an alias such as 'Masquerade' names 'nat'); unknown words stay as
+# given (Core's rules refuse them).
+function ConvertTo-FusisWord([string] $kind, $value) {
+    if ([string]::IsNullOrEmpty($value)) { return $value }
+    $words = [Fusis.Core.Vocabulary.Words]::$kind
+    $parsed = $words.Parse([string] $value)
+    if ($null -eq $parsed) { return $value }
+    return $words.Word($parsed)
 }
 
-function Assert-FusisPort([int] $port) {
-    if ($port -lt 1 -or $port -gt 65535) {
-        throw [System.ArgumentException]::new(($script:Strings.InvalidPort -f $port))
-    }
+# Runs one of Core's rules; a refusal is thrown as Core's own exception (id, fields and message intact).
+function Assert-FusisRule([scriptblock] $rule) {
+    try { $null = & $rule }
+    catch [System.Management.Automation.MethodInvocationException] { throw $_.Exception.InnerException }
 }
 
 [DscResource()]
@@ -64,9 +69,9 @@ class FusisService {
     [DscProperty(Key)]
     [string] $Name
 
+    # tcp, udp or sctp.
     [DscProperty()]
-    [ValidateSet('Tcp', 'Udp', 'Sctp')]
-    [string] $Protocol = 'Tcp'
+    [string] $Protocol = 'tcp'
 
     [DscProperty()]
     [string] $Address
@@ -91,9 +96,8 @@ class FusisService {
     [DscProperty()]
     [string] $Netmask
 
-    # Fallback, Port, Flag3; null: not managed, empty: none.
+    # fallback, port, flag-3; null: not managed, empty: none.
     [DscProperty()]
-    [ValidateSet('Fallback', 'Port', 'Flag3')]
     [string[]] $SchedulerFlag
 
     [DscProperty()]
@@ -116,7 +120,7 @@ class FusisService {
         }
         else {
             $state.Ensure = [Ensure]::Present
-            $state.Protocol = if ($actual.Protocol -eq 'FWM') { $this.Protocol } else { (Get-Culture).TextInfo.ToTitleCase($actual.Protocol.ToLowerInvariant()) }
+            $state.Protocol = if ($actual.FirewallMark -gt 0) { $this.Protocol } else { $actual.Protocol }
             $state.Address = $actual.Address
             $state.Port = $actual.Port
             $state.FirewallMark = $actual.FirewallMark
@@ -124,12 +128,12 @@ class FusisService {
             $state.PersistenceTimeout = if ($actual.Persistent) { $actual.PersistenceTimeout } else { 0 }
             $state.OnePacket = $actual.OnePacket
             $state.Netmask = $actual.Netmask
-            $state.SchedulerFlag = @($actual.SchedulerFlags -split ', ' | Where-Object { $_ -ne 'None' } | ForEach-Object { $_ -replace '^Scheduler', '' } | Sort-Object)
+            $state.SchedulerFlag = @($actual.SchedulerFlags | Sort-Object)
             if ($this.Ensure -eq [Ensure]::Absent) {
                 $drift.Add((New-FusisReason 'FusisService' 'Ensure' ($script:Strings.ServicePresent -f $this.Name)))
             }
             else {
-                foreach ($reason in Get-FusisDrift 'FusisService' $this $state $this.Compared()) { $drift.Add($reason) }
+                foreach ($reason in Get-FusisDrift 'FusisService' $this.InWords() $state $this.Compared()) { $drift.Add($reason) }
             }
         }
 
@@ -184,20 +188,38 @@ class FusisService {
         return $properties + @('Protocol', 'Address', 'Port')
     }
 
-    # Every invalid property fails Get, Test and Set before anything is read or written.
+    # This resource with its words in Core's spelling, to compare with the actual state.
+    hidden [FusisService] InWords() {
+        $copy = [FusisService]::new()
+        foreach ($property in $this.Compared()) { $copy.$property = $this.$property }
+        $copy.Protocol = ConvertTo-FusisWord 'Protocols' $this.Protocol
+        if ($null -ne $this.SchedulerFlag) { $copy.SchedulerFlag = @($this.SchedulerFlag | ForEach-Object { ConvertTo-FusisWord 'SchedulerFlags' $_ }) }
+        return $copy
+    }
+
+    # Every invalid property fails Get, Test and Set before anything is read or written: Core's rules for a new service.
     hidden [void] AssertValid() {
         if ($this.Ensure -eq [Ensure]::Absent) { return }
+        $request = [Fusis.Core.Api.ServiceRequest]::new()
+        $request.Name = $this.Name
+        $request.Scheduler = $this.Scheduler
+        $request.Persistent = $this.PersistenceTimeout
+        $request.OnePacket = $this.OnePacket
+        if ($this.Netmask) { $request.Netmask = $this.Netmask }
+        if ($null -ne $this.SchedulerFlag) { $request.SchedulerFlags = [System.Collections.Generic.List[string]] @($this.SchedulerFlag) }
         if ($this.FirewallMark -gt 0) {
-            if ($this.Address -or $this.Port) { throw [System.ArgumentException]::new($script:Strings.InvalidKeys) }
+            $request.Protocol = [Fusis.Core.Vocabulary.Words]::FirewallMarkProtocol
+            $request.FirewallMark = $this.FirewallMark
+            if ($this.Address) { $request.Address = $this.Address }
+            if ($this.Port) { $request.Port = $this.Port }
         }
         else {
-            Assert-FusisAddress $this.Address
-            Assert-FusisPort $this.Port
+            $request.Protocol = $this.Protocol
+            $request.Address = $this.Address
+            $request.Port = $this.Port
         }
 
-        if ($this.Scheduler -notmatch '^[A-Za-z0-9_]{1,15}$') {
-            throw [System.ArgumentException]::new(($script:Strings.InvalidScheduler -f $this.Scheduler))
-        }
+        Assert-FusisRule { [Fusis.Core.Api.RequestMapper]::ToService($request, [NullString]::Value) }
     }
 }
 
@@ -215,9 +237,9 @@ class FusisDestination {
     [DscProperty()]
     [int] $Weight = 1
 
+    # nat, route or tunnel.
     [DscProperty()]
-    [ValidateSet('Masquerade', 'DirectRoute', 'Tunnel')]
-    [string] $ForwardingMethod = 'Masquerade'
+    [string] $ForwardingMethod = 'nat'
 
     [DscProperty()]
     [uint32] $UpperThreshold
@@ -225,16 +247,14 @@ class FusisDestination {
     [DscProperty()]
     [uint32] $LowerThreshold
 
-    # Tunnel settings, compared only with ForwardingMethod Tunnel.
+    # Tunnel settings (ipip, gue or gre; none, checksum or remote-checksum), compared only when given.
     [DscProperty()]
-    [ValidateSet('IpIp', 'Gue', 'Gre')]
     [string] $TunnelType
 
     [DscProperty()]
     [int] $TunnelPort
 
     [DscProperty()]
-    [ValidateSet('None', 'Checksum', 'RemoteChecksum')]
     [string] $TunnelChecksum
 
     [DscProperty()]
@@ -244,9 +264,7 @@ class FusisDestination {
     [FusisReason[]] $Reasons
 
     [FusisDestination] Get() {
-        Assert-FusisAddress $this.Address
-        Assert-FusisPort $this.Port
-        $null = $this.TunnelProperties()
+        $this.AssertValid()
         if ($null -eq (Get-FusisService -Name $this.ServiceName -ErrorAction SilentlyContinue)) {
             throw [System.Management.Automation.ItemNotFoundException]::new(($script:Strings.ServiceNotOwned -f $this.ServiceName))
         }
@@ -282,7 +300,7 @@ class FusisDestination {
             }
             else {
                 $properties = @('Weight', 'ForwardingMethod', 'UpperThreshold', 'LowerThreshold') + $this.TunnelProperties()
-                foreach ($reason in Get-FusisDrift 'FusisDestination' $this $state $properties) { $drift.Add($reason) }
+                foreach ($reason in Get-FusisDrift 'FusisDestination' $this.InWords() $state $properties) { $drift.Add($reason) }
             }
         }
 
@@ -318,13 +336,32 @@ class FusisDestination {
         Set-FusisDestination @target @changes -ErrorAction Stop
     }
 
-    # The tunnel settings given, with ForwardingMethod Tunnel; given otherwise they are an error.
+    # The tunnel settings given (Core's rules refuse them without the tunnel forwarding method).
     hidden [string[]] TunnelProperties() {
-        $given = @('TunnelType', 'TunnelPort', 'TunnelChecksum' | Where-Object { $this.$_ })
-        if ($given.Count -gt 0 -and $this.ForwardingMethod -ne 'Tunnel') {
-            throw [System.ArgumentException]::new(($script:Strings.InvalidTunnel -f $this.ForwardingMethod))
-        }
+        return @('TunnelType', 'TunnelPort', 'TunnelChecksum' | Where-Object { $this.$_ })
+    }
 
-        return $given
+    hidden [FusisDestination] InWords() {
+        $copy = [FusisDestination]::new()
+        foreach ($property in 'Weight', 'UpperThreshold', 'LowerThreshold', 'TunnelPort') { $copy.$property = $this.$property }
+        $copy.ForwardingMethod = ConvertTo-FusisWord 'ForwardingMethods' $this.ForwardingMethod
+        $copy.TunnelType = ConvertTo-FusisWord 'TunnelTypes' $this.TunnelType
+        $copy.TunnelChecksum = ConvertTo-FusisWord 'TunnelChecksums' $this.TunnelChecksum
+        return $copy
+    }
+
+    # Core's rules for a destination on its own.
+    hidden [void] AssertValid() {
+        $request = [Fusis.Core.Api.DestinationRequest]::new()
+        $request.Address = $this.Address
+        $request.Port = $this.Port
+        $request.Weight = $this.Weight
+        $request.Mode = $this.ForwardingMethod
+        $request.UpperThreshold = $this.UpperThreshold
+        $request.LowerThreshold = $this.LowerThreshold
+        if ($this.TunnelType) { $request.TunnelType = $this.TunnelType }
+        if ($this.TunnelPort) { $request.TunnelPort = $this.TunnelPort }
+        if ($this.TunnelChecksum) { $request.TunnelChecksum = $this.TunnelChecksum }
+        Assert-FusisRule { [Fusis.Core.Api.RequestMapper]::Validate($request) }
     }
 }

@@ -6,9 +6,4 @@
     DestinationAbsent = 'The destination {1}:{2} of ''{0}'' should exist but does not.'
     DestinationPresent = 'The destination {1}:{2} of ''{0}'' should not exist but does.'
     ServiceNotOwned = 'The service ''{0}'' does not exist or Fusis does not own it; create it first (FusisService).'
-    InvalidAddress = '''{0}'' is not an IPv4 or IPv6 address.'
-    InvalidPort = 'Port {0} is outside 1-65535.'
-    InvalidScheduler = 'Scheduler ''{0}'' is not a scheduler name (letters, digits, ''_'').'
-    InvalidKeys = 'A service is either Address and Port, or FirewallMark; not both.'
-    InvalidTunnel = 'Tunnel settings apply only to ForwardingMethod Tunnel, not {0}.'
 }

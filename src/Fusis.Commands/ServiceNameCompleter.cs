@@ -1,32 +1,58 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using Fusis.Core;
+using Fusis.Core.Backends;
 using Fusis.Core.State;
 
 namespace Fusis.Commands;
 
-/// <summary>Completes the names of the services Fusis owns, from the desired state (no kernel access, no root needed).</summary>
+/// <summary>
+/// Completes the names of the services Fusis owns: from the balancer given with -Balancer, else from this host's
+/// desired state (no kernel access, no root needed).
+/// </summary>
 public sealed class ServiceNameCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(
         string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
-        string path = Environment.GetEnvironmentVariable(FusisCmdletBase.StatePathVariable) is { Length: > 0 } p ? p : DesiredStateStore.DefaultPath;
-        DesiredState state;
+        IReadOnlyList<(string Name, string Service)> services;
         try
         {
-            state = new DesiredStateStore(path).Load();
+            services = fakeBoundParameters?["Balancer"] is { } balancer && Uri.TryCreate(balancer.ToString(), UriKind.Absolute, out Uri? uri)
+                ? Remote(uri)
+                : [.. FileDesiredStateStore.Read(LocalBackend.StatePath).Services.Select(s => (s.Name, s.Key.ToString()))];
         }
-        catch (DesiredStateException)
+        catch (Exception e) when (e is DesiredStateException or FusisException)
         {
-            yield break; // completion never throws; the command itself reports the problem
+            return []; // completion never throws; the command itself reports the problem
         }
 
         var pattern = new WildcardPattern((wordToComplete ?? string.Empty).Trim('\'', '"') + "*", WildcardOptions.IgnoreCase);
-        foreach (DesiredService service in state.Services.Where(s => pattern.IsMatch(s.Name)).OrderBy(s => s.Name, StringComparer.OrdinalIgnoreCase))
+        return services
+            .Where(s => pattern.IsMatch(s.Name))
+            .OrderBy(s => s.Name, StringComparer.OrdinalIgnoreCase)
+            .Select(s => new CompletionResult(
+                s.Name.Any(c => c is ' ' or '\'' or '$' or '`') ? $"'{s.Name.Replace("'", "''", StringComparison.Ordinal)}'" : s.Name,
+                s.Name, CompletionResultType.ParameterValue, $"{s.Name}: {s.Service}"))
+            .ToList();
+    }
+
+    private static List<(string Name, string Service)> Remote(Uri balancer)
+    {
+        ApiBackend api = ApiBackend.Connect(balancer, Environment.GetEnvironmentVariable(FusisBackendCmdletBase.TokenVariable));
+        try
         {
-            string text = service.Name.Any(c => c is ' ' or '\'' or '$' or '`') ? $"'{service.Name.Replace("'", "''", StringComparison.Ordinal)}'" : service.Name;
-            yield return new CompletionResult(text, service.Name, CompletionResultType.ParameterValue, $"{service.Name}: {service.Key}");
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            return [.. api.ReadServicesAsync(timeout.Token).GetAwaiter().GetResult().Select(s => (s.Name, Core.Api.ApiModel.Key(s).ToString()))];
+        }
+        catch (OperationCanceledException)
+        {
+            return [];
+        }
+        finally
+        {
+            api.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
     }
 }

@@ -24,7 +24,7 @@ public static class Program
             case ["dsc", .. var rest]:
                 return await Dsc.DscCommand.RunAsync(
                     rest, Console.In, Console.Out, Console.Error, () => Netlink.Ipvs.IpvsClient.Open(),
-                    Environment.GetEnvironmentVariable("FUSIS_STATE_PATH") is { Length: > 0 } state ? state : Core.State.DesiredStateStore.DefaultPath).ConfigureAwait(false);
+                    Core.Backends.LocalBackend.StatePath, Core.Backends.LocalBackend.SocketPath).ConfigureAwait(false);
         }
 
         Console.Error.WriteLine(args.Length == 0

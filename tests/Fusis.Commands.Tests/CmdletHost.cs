@@ -16,13 +16,16 @@ internal sealed class CmdletHost : IDisposable
     private readonly Runspace _runspace;
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("fusis-cmdlets-");
     private readonly string? _previousStatePath = Environment.GetEnvironmentVariable(FusisCmdletBase.StatePathVariable);
+    private readonly string? _previousSocketPath = Environment.GetEnvironmentVariable(Core.Backends.LocalBackend.SocketPathVariable);
     private readonly Func<Netlink.Ipvs.IIpvsKernel> _previousFactory = FusisCmdletBase.KernelFactory;
 
     public CmdletHost(DesiredState desired)
     {
         StatePath = Path.Combine(_folder.FullName, "state.json");
-        new DesiredStateStore(StatePath).Save(desired);
+        FileDesiredStateStore.Write(StatePath, desired);
         Environment.SetEnvironmentVariable(FusisCmdletBase.StatePathVariable, StatePath);
+        // No balancer daemon on this "host" unless a test starts one there.
+        Environment.SetEnvironmentVariable(Core.Backends.LocalBackend.SocketPathVariable, Path.Combine(_folder.FullName, "fusis.sock"));
         FusisCmdletBase.KernelFactory = () => new KernelView(Kernel);
 
         InitialSessionState state = InitialSessionState.CreateDefault(); // with the Utility cmdlets (ConvertTo-Json, ...)
@@ -40,7 +43,7 @@ internal sealed class CmdletHost : IDisposable
 
     public string StatePath { get; }
 
-    public DesiredState Saved => new DesiredStateStore(StatePath).Load();
+    public DesiredState Saved => FileDesiredStateStore.Read(StatePath);
 
     public (Collection<PSObject> Output, IReadOnlyList<ErrorRecord> Errors) Invoke(string script)
     {
@@ -55,6 +58,7 @@ internal sealed class CmdletHost : IDisposable
         _runspace.Dispose();
         FusisCmdletBase.KernelFactory = _previousFactory;
         Environment.SetEnvironmentVariable(FusisCmdletBase.StatePathVariable, _previousStatePath);
+        Environment.SetEnvironmentVariable(Core.Backends.LocalBackend.SocketPathVariable, _previousSocketPath);
         _folder.Delete(recursive: true);
     }
 }

@@ -27,7 +27,7 @@ public sealed class ConfigurationCmdletTests
     {
         using var host = new CmdletHost(DesiredState.Empty);
 
-        (var output, IReadOnlyList<ErrorRecord> errors) = host.Invoke($"@'\n{Rules}\n'@ -split \"`n\" | Import-FusisConfiguration -Format Ipvsadm -PassThru");
+        (var output, IReadOnlyList<ErrorRecord> errors) = host.Invoke($"@'\n{Rules}\n'@ -split \"`n\" | Import-FusisConfiguration -Format Ipvsadm -PassThru -Confirm:$false");
 
         Assert.Empty(errors);
         Assert.Equal(["fwm-7", "tcp-198.18.0.1-80", "udp-fd00__53-53"], output.Select(o => ((FusisService)o.BaseObject).Name));
@@ -39,15 +39,15 @@ public sealed class ConfigurationCmdletTests
     public void Export_then_import_elsewhere_gives_the_same_state_and_table_and_a_second_import_writes_nothing()
     {
         using var source = new CmdletHost(DesiredState.Empty);
-        Assert.Empty(source.Invoke($"@'\n{Rules}\n'@ | Import-FusisConfiguration -Format Ipvsadm").Errors);
+        Assert.Empty(source.Invoke($"@'\n{Rules}\n'@ | Import-FusisConfiguration -Format Ipvsadm -Confirm:$false").Errors);
         Assert.Empty(source.Invoke("Set-FusisService tcp-198.18.0.1-80 -NewName web").Errors);
         string exported = Path.Combine(Path.GetDirectoryName(source.StatePath)!, "exported.json");
         Assert.Empty(source.Invoke($"Export-FusisConfiguration -Path '{exported}'").Errors);
 
         using var target = new CmdletHost(DesiredState.Empty);
-        Assert.Empty(target.Invoke($"Import-FusisConfiguration '{exported}'").Errors);
+        Assert.Empty(target.Invoke($"Import-FusisConfiguration '{exported}' -Confirm:$false").Errors);
         int writes = target.Kernel.Writes;
-        Assert.Empty(target.Invoke($"Import-FusisConfiguration '{exported}'").Errors);
+        Assert.Empty(target.Invoke($"Import-FusisConfiguration '{exported}' -Confirm:$false").Errors);
 
         Assert.Equal(writes, target.Kernel.Writes);
         Assert.Equal(source.Saved, target.Saved);
@@ -65,7 +65,7 @@ public sealed class ConfigurationCmdletTests
         var unmanaged = IpvsServiceKey.ForEndPoint(IpvsProtocol.Udp, IPAddress.Parse("198.18.0.53"), 53);
         host.Kernel.Apply([IpvsOperation.AddService(new IpvsService { Key = unmanaged })]);
 
-        Assert.Empty(host.Invoke("'-A -t 198.18.0.1:80 -s rr' | Import-FusisConfiguration -Format Ipvsadm").Errors);
+        Assert.Empty(host.Invoke("'-A -t 198.18.0.1:80 -s rr' | Import-FusisConfiguration -Format Ipvsadm -Confirm:$false").Errors);
 
         Assert.Equal([Web, unmanaged], host.Kernel.GetServices().Select(s => s.Key).OrderBy(k => k.Protocol));
         Assert.Equal(new DesiredState([new DesiredService("tcp-198.18.0.1-80", Assert.Single(host.Saved.Services).Service, [])], []), host.Saved);
@@ -78,14 +78,14 @@ public sealed class ConfigurationCmdletTests
         host.Kernel.Apply([IpvsOperation.AddService(new IpvsService { Key = Web, Scheduler = "rr" })]);
         string before = File.ReadAllText(host.StatePath);
 
-        ErrorRecord error = Assert.Single(host.Invoke("'-A -t 198.18.0.1:80 -s wrr' | Import-FusisConfiguration -Format Ipvsadm").Errors);
+        ErrorRecord error = Assert.Single(host.Invoke("'-A -t 198.18.0.1:80 -s wrr' | Import-FusisConfiguration -Format Ipvsadm -Confirm:$false").Errors);
 
         Assert.Equal("ServiceNotManaged,Fusis.Commands.Commands.ImportFusisConfigurationCommand", error.FullyQualifiedErrorId);
-        Assert.Contains("-Adopt", error.Exception.Message, StringComparison.Ordinal);
+        Assert.Contains("adopt them to take them over", error.Exception.Message, StringComparison.Ordinal);
         Assert.Equal(before, File.ReadAllText(host.StatePath));
         Assert.Equal("rr", host.Kernel.GetService(Web)!.Scheduler);
 
-        Assert.Empty(host.Invoke("'-A -t 198.18.0.1:80 -s wrr' | Import-FusisConfiguration -Format Ipvsadm -Adopt").Errors);
+        Assert.Empty(host.Invoke("'-A -t 198.18.0.1:80 -s wrr' | Import-FusisConfiguration -Format Ipvsadm -Adopt -Confirm:$false").Errors);
         Assert.Equal("wrr", host.Kernel.GetService(Web)!.Scheduler);
         Assert.Equal("tcp-198.18.0.1-80", Assert.Single(host.Saved.Services).Name);
     }
@@ -129,7 +129,7 @@ public sealed class ConfigurationCmdletTests
     public void Set_FusisService_NewName_renames_without_a_kernel_write_and_refuses_a_taken_name()
     {
         using var host = new CmdletHost(DesiredState.Empty);
-        Assert.Empty(host.Invoke($"@'\n{Rules}\n'@ | Import-FusisConfiguration -Format Ipvsadm").Errors);
+        Assert.Empty(host.Invoke($"@'\n{Rules}\n'@ | Import-FusisConfiguration -Format Ipvsadm -Confirm:$false").Errors);
         int writes = host.Kernel.Writes;
 
         Assert.Empty(host.Invoke("Set-FusisService tcp-198.18.0.1-80 -NewName web").Errors);

@@ -33,14 +33,14 @@ public sealed class DestinationCmdletTests
     }
 
     [Theory]
-    [InlineData("New-FusisDestination -ServiceName web -Address 198.18.1.1 -TunnelType Gre", "InvalidArgument", "tunnel options apply only to -ForwardingMethod Tunnel")]
-    [InlineData("New-FusisDestination -ServiceName web -Address 198.18.1.1 -ForwardingMethod Tunnel -TunnelType Gue", "InvalidArgument", "a GUE tunnel needs -TunnelPort")]
-    [InlineData("New-FusisDestination -ServiceName web -Address 198.18.1.9 -Port 8080", "DestinationExists", "already has the destination 198.18.1.9:8080")]
-    [InlineData("New-FusisDestination -ServiceName web -Address fd00::9", "InvalidArgument", "another address family, which only tunnels allow")]
-    [InlineData("New-FusisDestination -ServiceName web -Address 198.18.1.8 -UpperThreshold 5 -LowerThreshold 6", "InvalidArgument", "lower threshold exceeds the upper one")]
+    [InlineData("New-FusisDestination -ServiceName web -Address 198.18.1.1 -TunnelType Gre", "InvalidArgument", "tunnel settings apply only to the tunnel forwarding method, not nat")]
+    [InlineData("New-FusisDestination -ServiceName web -Address 198.18.1.1 -ForwardingMethod Tunnel -TunnelType Gue", "InvalidArgument", "a GUE tunnel needs a tunnel port")]
+    [InlineData("New-FusisDestination -ServiceName web -Address 198.18.1.9 -Port 8080", "DestinationExists", "already has destination 198.18.1.9:8080")]
+    [InlineData("New-FusisDestination -ServiceName web -Address fd00::9", "InvalidArgument", "of another address family than the service; only tunnels allow that")]
+    [InlineData("New-FusisDestination -ServiceName web -Address 198.18.1.8 -UpperThreshold 5 -LowerThreshold 6", "InvalidArgument", "the lower threshold cannot exceed the upper one")]
     [InlineData("New-FusisDestination -ServiceName nosuch -Address 198.18.1.8", "ServiceNotFound", "no service named 'nosuch'")]
     [InlineData("New-FusisDestination -ServiceName web -Address 198.18.1.999", "InvalidArgument", "'198.18.1.999' is not an IPv4 or IPv6 address")]
-    [InlineData("Set-FusisDestination -ServiceName web 198.18.1.7 80 -Weight 2", "DestinationNotFound", "no destination 198.18.1.7:80")]
+    [InlineData("Set-FusisDestination -ServiceName web 198.18.1.7 80 -Weight 2", "DestinationNotFound", "has no destination '198.18.1.7:80'")]
     [InlineData("Set-FusisService web -Scheduler nosuch", "InvalidArgument", "scheduler 'nosuch'")]
     public void Bad_input_is_a_specific_error_and_changes_nothing(string script, string id, string message)
     {

@@ -83,10 +83,10 @@ public sealed class DscResourceTests
 
     [Theory]
     [InlineData("FusisService", "Name = 'web'; Address = '198.18.0.300'; Port = 80", "is not an IPv4 or IPv6 address")]
-    [InlineData("FusisService", "Name = 'web'; Address = '198.18.0.1'; Port = 70000", "outside 1-65535")]
-    [InlineData("FusisService", "Name = 'web'; Address = '198.18.0.1'; Port = 80; Scheduler = 'no such'", "is not a scheduler name")]
-    [InlineData("FusisService", "Name = 'web'; Address = '198.18.0.1'; Port = 80; FirewallMark = 7", "not both")]
-    [InlineData("FusisDestination", "ServiceName = 'web'; Address = '198.18.1.1'; Port = 80; TunnelType = 'Gue'", "apply only to ForwardingMethod Tunnel")]
+    [InlineData("FusisService", "Name = 'web'; Address = '198.18.0.1'; Port = 70000", "a port is 1 to 65535")]
+    [InlineData("FusisService", "Name = 'web'; Address = '198.18.0.1'; Port = 80; Scheduler = 'no such'", "scheduler name 'no such' is not valid")]
+    [InlineData("FusisService", "Name = 'web'; Address = '198.18.0.1'; Port = 80; FirewallMark = 7", "a firewall-mark service has no address or port")]
+    [InlineData("FusisDestination", "ServiceName = 'web'; Address = '198.18.1.1'; Port = 80; TunnelType = 'Gue'", "tunnel settings apply only to the tunnel forwarding method")]
     public void Invalid_properties_fail_Test_and_Set_before_any_change(string resource, string properties, string message)
     {
         using var host = new CmdletHost(DesiredState.Empty);

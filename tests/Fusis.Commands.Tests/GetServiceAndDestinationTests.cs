@@ -32,7 +32,7 @@ public sealed class GetServiceAndDestinationTests
         FusisService web = services[1];
         Assert.Equal(("TCP 198.18.0.1:80", "wrr", 2, true, 300u, "255.255.255.255"),
             (web.Service, web.Scheduler, web.Destinations, web.Persistent, web.PersistenceTimeout, web.Netmask));
-        Assert.Equal(("UDP", "198.18.0.9", 53, "IPv4"), (services[2].Protocol, services[2].Address, services[2].Port, services[2].AddressFamily));
+        Assert.Equal(("udp", "198.18.0.9", 53, "ipv4"), (services[2].Protocol, services[2].Address, services[2].Port, services[2].AddressFamily));
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public sealed class GetServiceAndDestinationTests
         var byProperty = Destinations(host.Invoke("[pscustomobject]@{ Name = 'web' } | Get-FusisDestination").Output);
 
         Assert.Equal(["198.18.1.1:8080", "198.18.1.2:8080"], byName.Select(d => d.ToString()));
-        Assert.Equal(("web", "TCP 198.18.0.1:80", "Masquerade", 3), (byName[0].ServiceName, byName[0].Service, byName[0].ForwardingMethod, byName[0].Weight));
+        Assert.Equal(("web", "TCP 198.18.0.1:80", "nat", 3), (byName[0].ServiceName, byName[0].Service, byName[0].ForwardingMethod, byName[0].Weight));
         Assert.Equal(3, piped.Count);
         Assert.Contains(piped, d => d.ServiceName is null && d.Service == "UDP 198.18.0.9:53");
         Assert.Equal(byName.Select(d => d.ToString()), byProperty.Select(d => d.ToString()));

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Net;
+using Fusis.Core;
 using Fusis.Netlink;
 using Fusis.Netlink.Ipvs;
 
@@ -13,18 +14,18 @@ public sealed class KernelErrorsTests
 
     public static TheoryData<Errno, IpvsOperationKind?, string, ErrorCategory> Cases => new()
     {
-        { Errno.EPERM, IpvsOperationKind.AddService, ErrorIds.PermissionDenied, ErrorCategory.PermissionDenied },
-        { Errno.EACCES, null, ErrorIds.PermissionDenied, ErrorCategory.PermissionDenied },
-        { Errno.ESRCH, IpvsOperationKind.UpdateService, ErrorIds.ServiceNotFound, ErrorCategory.ObjectNotFound },
-        { Errno.ESRCH, IpvsOperationKind.AddDestination, ErrorIds.ServiceNotFound, ErrorCategory.ObjectNotFound },
-        { Errno.ENOENT, IpvsOperationKind.DeleteDestination, ErrorIds.DestinationNotFound, ErrorCategory.ObjectNotFound },
-        { Errno.EEXIST, IpvsOperationKind.AddService, ErrorIds.ServiceExists, ErrorCategory.ResourceExists },
-        { Errno.EEXIST, IpvsOperationKind.AddDestination, ErrorIds.DestinationExists, ErrorCategory.ResourceExists },
-        { Errno.ENOENT, IpvsOperationKind.AddService, ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument }, // unknown scheduler
-        { Errno.EINVAL, IpvsOperationKind.AddDestination, ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument },
-        { Errno.ERANGE, IpvsOperationKind.UpdateDestination, ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument },
-        { Errno.ETIMEDOUT, null, ErrorIds.KernelError, ErrorCategory.OperationTimeout },
-        { Errno.EBUSY, null, ErrorIds.KernelError, ErrorCategory.NotSpecified },
+        { Errno.EPERM, IpvsOperationKind.AddService, nameof(FusisErrorCode.PermissionDenied), ErrorCategory.PermissionDenied },
+        { Errno.EACCES, null, nameof(FusisErrorCode.PermissionDenied), ErrorCategory.PermissionDenied },
+        { Errno.ESRCH, IpvsOperationKind.UpdateService, nameof(FusisErrorCode.ServiceNotFound), ErrorCategory.ObjectNotFound },
+        { Errno.ESRCH, IpvsOperationKind.AddDestination, nameof(FusisErrorCode.ServiceNotFound), ErrorCategory.ObjectNotFound },
+        { Errno.ENOENT, IpvsOperationKind.DeleteDestination, nameof(FusisErrorCode.DestinationNotFound), ErrorCategory.ObjectNotFound },
+        { Errno.EEXIST, IpvsOperationKind.AddService, nameof(FusisErrorCode.ServiceExists), ErrorCategory.ResourceExists },
+        { Errno.EEXIST, IpvsOperationKind.AddDestination, nameof(FusisErrorCode.DestinationExists), ErrorCategory.ResourceExists },
+        { Errno.ENOENT, IpvsOperationKind.AddService, nameof(FusisErrorCode.InvalidArgument), ErrorCategory.InvalidArgument }, // unknown scheduler
+        { Errno.EINVAL, IpvsOperationKind.AddDestination, nameof(FusisErrorCode.InvalidArgument), ErrorCategory.InvalidArgument },
+        { Errno.ERANGE, IpvsOperationKind.UpdateDestination, nameof(FusisErrorCode.InvalidArgument), ErrorCategory.InvalidArgument },
+        { Errno.ETIMEDOUT, null, nameof(FusisErrorCode.KernelError), ErrorCategory.NotSpecified },
+        { Errno.EBUSY, null, nameof(FusisErrorCode.KernelError), ErrorCategory.NotSpecified },
     };
 
     [Theory]
@@ -41,13 +42,13 @@ public sealed class KernelErrorsTests
     }
 
     [Fact]
-    public void A_kernel_without_ipvs_is_IpvsUnavailable()
+    public void A_kernel_without_ipvs_is_IpvsUnavailable_by_its_type_not_its_text()
     {
-        var missing = new NetlinkException(Errno.ENOENT, "the IPVS generic netlink family is not available: the ip_vs module is not loaded (run 'modprobe ip_vs' as root)", null);
+        var missing = new IpvsUnavailableException("any words at all");
 
         ErrorRecord record = KernelErrors.ToErrorRecord(missing, null);
 
-        Assert.Equal((ErrorIds.IpvsUnavailable, ErrorCategory.ResourceUnavailable), (record.FullyQualifiedErrorId, record.CategoryInfo.Category));
+        Assert.Equal((nameof(FusisErrorCode.IpvsUnavailable), ErrorCategory.ResourceUnavailable), (record.FullyQualifiedErrorId, record.CategoryInfo.Category));
     }
 
     private static NetlinkException Failure(IpvsOperationKind kind, Errno errno)

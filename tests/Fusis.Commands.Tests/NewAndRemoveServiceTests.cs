@@ -16,7 +16,7 @@ public sealed class NewAndRemoveServiceTests
         using var host = new CmdletHost(DesiredState.Empty);
 
         (var output, IReadOnlyList<ErrorRecord> errors) = host.Invoke(
-            "New-FusisService -Name web -Address 198.18.0.1 -Port 80 -Scheduler wrr -PersistenceTimeout 300 -Netmask 255.255.255.0 -SchedulerFlag Port -PassThru");
+            "New-FusisService -Name web -Address 198.18.0.1 -Port 80 -Scheduler wrr -PersistenceTimeout 300 -Netmask 255.255.255.0 -SchedulerFlag Port");
 
         Assert.Empty(errors);
         var shown = Assert.IsType<FusisService>(Assert.Single(output).BaseObject);
@@ -78,7 +78,7 @@ public sealed class NewAndRemoveServiceTests
             ) | New-FusisService
             """).Errors;
 
-        Assert.Equal("b: 'not-an-ip' is not an IPv4 or IPv6 address; nothing was changed", Assert.Single(errors).Exception.Message);
+        Assert.Equal("'not-an-ip' is not an IPv4 or IPv6 address; nothing was changed", Assert.Single(errors).Exception.Message);
         Assert.Equal(["a", "c"], host.Saved.Services.Select(s => s.Name));
         Assert.Equal(2, host.Kernel.GetServices().Count);
     }

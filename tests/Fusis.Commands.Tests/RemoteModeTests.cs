@@ -26,10 +26,10 @@ public sealed class RemoteModeTests : IAsyncLifetime
         string tokenFile = Path.Combine(_folder.FullName, "token");
         await File.WriteAllTextAsync(tokenFile, Token);
         _daemon = BalancerHost.Build(
-            ["--listen", "127.0.0.1:0", "--state", Path.Combine(_folder.FullName, "daemon.json"), "--reconcile-interval", "01:00:00", "--token-file", tokenFile],
+            ["--listen", "127.0.0.1:0", "--state", Path.Combine(_folder.FullName, "daemon.json"), "--local-socket", Path.Combine(_folder.FullName, "fusis.sock"), "--reconcile-interval", "01:00:00", "--token-file", tokenFile],
             () => _kernel);
         await _daemon.StartAsync();
-        _url = _daemon.Urls.Single();
+        _url = _daemon.Urls.Single(u => !u.StartsWith("http://unix:", StringComparison.Ordinal));
         _host = new CmdletHost(DesiredState.Empty); // its own local kernel and store, which remote mode must not touch
     }
 
@@ -46,8 +46,8 @@ public sealed class RemoteModeTests : IAsyncLifetime
     {
         string remote = $"-Balancer {_url} -Token (ConvertTo-SecureString '{Token}' -AsPlainText)";
 
-        var created = Single<FusisService>($"New-FusisService -Name web -Address 198.18.0.1 -Port 80 -Scheduler rr -PassThru {remote}");
-        var added = Single<FusisDestination>($"Get-FusisService web {remote} | New-FusisDestination 198.18.1.1 8080 -Weight 2 -PassThru {remote}");
+        var created = Single<FusisService>($"New-FusisService -Name web -Address 198.18.0.1 -Port 80 -Scheduler rr {remote}");
+        var added = Single<FusisDestination>($"Get-FusisService web {remote} | New-FusisDestination 198.18.1.1 8080 -Weight 2 {remote}");
         Run($"New-FusisDestination -ServiceName web 198.18.1.2 8080 {remote}");
         Run($"Set-FusisDestination -ServiceName web 198.18.1.1 8080 -Weight 0 {remote}");
         Run($"Set-FusisService web -Scheduler sh -NewName www {remote}");

@@ -10,7 +10,10 @@ public sealed class BalancerEngineTests : IDisposable
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("fusis-engine-");
     private readonly CountingKernel _kernel = new();
 
-    private DesiredStateStore Store => new(Path.Combine(_folder.FullName, "state.json"));
+    private string StatePath => Path.Combine(_folder.FullName, "state.json");
+
+    // A new engine's store: it holds the lock until the engine stops.
+    private FileDesiredStateStore Store => FileDesiredStateStore.Open(StatePath, TimeSpan.FromSeconds(1));
 
     [Fact]
     public async Task A_change_reads_and_writes_only_the_services_it_touches()
@@ -27,7 +30,7 @@ public sealed class BalancerEngineTests : IDisposable
         Assert.Equal([IpvsOperationKind.UpdateService], change.Plan.Select(o => o.Kind));
         Assert.Equal(2, _kernel.Reads); // the one service and its destinations, not a dump of all 50
         Assert.Equal("sh", _kernel.GetService(Service("s7", 7).Key)!.Scheduler);
-        Assert.Equal(change.State, Store.Load());
+        Assert.Equal(change.State, FileDesiredStateStore.Read(StatePath));
     }
 
     [Fact]
@@ -35,7 +38,7 @@ public sealed class BalancerEngineTests : IDisposable
     {
         await using BalancerEngine engine = BalancerEngine.Start(Store, _kernel);
         await engine.ChangeAsync((state, _) => state with { Services = [Service("a", 1)] });
-        DesiredState before = Store.Load();
+        DesiredState before = FileDesiredStateStore.Read(StatePath);
 
         // A new service the kernel accepts, and an edit it refuses (no such scheduler), in one change.
         EngineChange change = await engine.ChangeAsync((state, _) => state with
@@ -44,7 +47,7 @@ public sealed class BalancerEngineTests : IDisposable
         });
 
         Assert.NotNull(change.Refused);
-        Assert.Equal(before, Store.Load());
+        Assert.Equal(before, FileDesiredStateStore.Read(StatePath));
         Assert.Equal(before, engine.Current);
         Assert.Equal([Service("a", 1).Key], _kernel.GetServices().Select(s => s.Key));
     }
@@ -58,11 +61,11 @@ public sealed class BalancerEngineTests : IDisposable
 
         EngineChange dry = await engine.ChangeAsync((state, _) => DesiredState.Empty with { Retired = [state.Services[0].Key] }, dryRun: true);
         Assert.Equal((true, writes), (dry.DryRun, _kernel.Writes));
-        Assert.Single(Store.Load().Services);
+        Assert.Single(FileDesiredStateStore.Read(StatePath).Services);
 
         EngineChange deleted = await engine.ChangeAsync((state, _) => DesiredState.Empty with { Retired = [state.Services[0].Key] });
         Assert.Equal([IpvsOperationKind.DeleteService], deleted.Plan.Select(o => o.Kind));
-        Assert.Equal(DesiredState.Empty, Store.Load());
+        Assert.Equal(DesiredState.Empty, FileDesiredStateStore.Read(StatePath));
         Assert.Empty(_kernel.GetServices());
     }
 

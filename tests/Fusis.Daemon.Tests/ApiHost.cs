@@ -17,8 +17,9 @@ internal sealed class ApiHost : IAsyncDisposable
     private ApiHost(string[] extraArgs)
     {
         StatePath = Path.Combine(_folder.FullName, "state.json");
+        SocketPath = Path.Combine(_folder.FullName, "run", "fusis.sock");
         _app = BalancerHost.Build(
-            ["--listen", "127.0.0.1:0", "--state", StatePath, "--reconcile-interval", "01:00:00", "--max-body-bytes", "4096", .. extraArgs],
+            ["--listen", "127.0.0.1:0", "--state", StatePath, "--local-socket", SocketPath, "--reconcile-interval", "01:00:00", "--max-body-bytes", "4096", .. extraArgs],
             () => Kernel);
     }
 
@@ -26,9 +27,12 @@ internal sealed class ApiHost : IAsyncDisposable
 
     public string StatePath { get; }
 
+    /// <summary>The daemon's local endpoint (root only, no token).</summary>
+    public string SocketPath { get; }
+
     public string Folder => _folder.FullName;
 
-    public DesiredState Saved => new DesiredStateStore(StatePath).Load();
+    public DesiredState Saved => FileDesiredStateStore.Read(StatePath);
 
     public HttpClient Client { get; private set; } = null!;
 
@@ -36,7 +40,7 @@ internal sealed class ApiHost : IAsyncDisposable
     {
         var host = new ApiHost(extraArgs);
         await host._app.StartAsync();
-        host.Client = new HttpClient { BaseAddress = new Uri(host._app.Urls.Single()), Timeout = TimeSpan.FromSeconds(30) };
+        host.Client = new HttpClient { BaseAddress = new Uri(host._app.Urls.Single(u => !u.StartsWith("http://unix:", StringComparison.Ordinal))), Timeout = TimeSpan.FromSeconds(30) };
         return host;
     }
 

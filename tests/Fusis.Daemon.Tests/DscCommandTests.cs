@@ -35,14 +35,14 @@ public sealed class DscCommandTests : IDisposable
         Assert.Equal("""["scheduler"]""", drifted.Lines[1]);
         Assert.Contains("\"scheduler\":\"rr\"", repaired.Lines[0], StringComparison.Ordinal);
         Assert.Equal("rr", _kernel.GetService(Web)!.Scheduler);
-        Assert.Equal("web", Assert.Single(new DesiredStateStore(StatePath).Load().Services).Name);
+        Assert.Equal("web", Assert.Single(FileDesiredStateStore.Read(StatePath).Services).Name);
     }
 
     [Fact]
     public async Task Destinations_set_export_and_delete_and_a_second_set_writes_nothing()
     {
         await Run("set service", """{"name":"web","address":"198.18.0.1","port":80}""");
-        const string Destination = """{"serviceName":"web","address":"198.18.1.1","port":8080,"weight":3,"forwardingMethod":"masquerade"}""";
+        const string Destination = """{"serviceName":"web","address":"198.18.1.1","port":8080,"weight":3,"forwardingMethod":"nat"}""";
 
         await Run("set destination", Destination);
         int writes = _kernel.Writes;
@@ -54,7 +54,7 @@ public sealed class DscCommandTests : IDisposable
         Assert.Equal(writes, writesAfter);
         Assert.Equal("[]", again.Lines[1]);
         Assert.Equal(
-            """{"serviceName":"web","address":"198.18.1.1","port":8080,"_exist":true,"weight":3,"forwardingMethod":"masquerade","upperThreshold":0,"lowerThreshold":0}""",
+            """{"serviceName":"web","address":"198.18.1.1","port":8080,"_exist":true,"weight":3,"forwardingMethod":"nat","upperThreshold":0,"lowerThreshold":0}""",
             Assert.Single(exported.Lines));
         Assert.Equal((0, 0), (deleted.Code, deleted.Lines.Length));
         Assert.Empty(_kernel.GetDestinations(Web));
@@ -97,7 +97,7 @@ public sealed class DscCommandTests : IDisposable
     {
         using var output = new StringWriter();
         using var errors = new StringWriter();
-        int code = await DscCommand.RunAsync(arguments.Split(' '), new StringReader(input), output, errors, () => new KernelView(_kernel), StatePath);
+        int code = await DscCommand.RunAsync(arguments.Split(' '), new StringReader(input), output, errors, () => new KernelView(_kernel), StatePath, Path.Combine(_folder.FullName, "no-daemon.sock"));
         return (code, output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries), errors.ToString());
     }
 }

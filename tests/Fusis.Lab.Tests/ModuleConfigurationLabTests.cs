@@ -27,7 +27,7 @@ public sealed class ModuleConfigurationLabTests
         using var fusis = new LabNamespace();
         using var clean = new LabNamespace();
         string document = Path.Combine(Path.GetDirectoryName(state.Path)!, "every-option.json");
-        File.WriteAllBytes(document, DesiredStateStore.ToJson(new DesiredState(EveryOption, [])));
+        File.WriteAllBytes(document, FileDesiredStateStore.ToJson(new DesiredState(EveryOption, [])));
         using var session = new PowerShellSession();
 
         string rules;
@@ -69,7 +69,7 @@ public sealed class ModuleConfigurationLabTests
 
         Assert.Equal(source.IpvsadmSave(), fusis.IpvsadmSave());
         Assert.Equal(EveryOption.Select(s => s.Name).Order(StringComparer.OrdinalIgnoreCase), names);
-        Assert.Equal(EveryOption.Count, state.Store.Load().Services.Count);
+        Assert.Equal(EveryOption.Count, state.Saved.Services.Count);
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class ModuleConfigurationLabTests
         Assert.Equal("ServiceNotManaged,Fusis.Commands.Commands.ImportFusisConfigurationCommand", Assert.Single(refused).FullyQualifiedErrorId);
         Assert.Empty(adopted);
         Assert.Equal(before, fusis.IpvsadmSave());
-        Assert.Equal("tcp-198.18.70.1-80", Assert.Single(state.Store.Load().Services).Name);
+        Assert.Equal("tcp-198.18.70.1-80", Assert.Single(state.Saved.Services).Name);
     }
 
     [Fact]

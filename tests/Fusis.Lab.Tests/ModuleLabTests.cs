@@ -45,7 +45,7 @@ public sealed class ModuleLabTests
         using var state = new TemporaryDesiredState();
         RoundTripCase every = RoundTripCases.All["every forwarding method and tunnel type"];
         var desired = new DesiredState([new DesiredService("web", every.Service with { Key = IpvsRoundTripTests.Key("198.18.60.1", 80) }, every.Destinations)], []);
-        state.Store.Save(desired);
+        state.Save(desired);
         LabKernel.Run("ipvsadm", "-A -u 198.18.60.9:53 -s rr");
         LabKernel.Run("ipvsadm", "-a -u 198.18.60.9:53 -r 198.18.61.9:53 -m -w 4");
         try
@@ -98,11 +98,11 @@ public sealed class ModuleLabTests
             ErrorRecord refused = Assert.Single(session.Invoke("New-FusisService -Name labbad -Address 198.18.70.2 -Port 80 -Scheduler nosuch").Errors);
             Assert.Equal("InvalidArgument,Fusis.Commands.Commands.NewFusisServiceCommand", refused.FullyQualifiedErrorId);
             Assert.DoesNotContain("198.18.70.2", LabKernel.Run("ipvsadm", "-S -n"), StringComparison.Ordinal);
-            Assert.Equal(["labweb"], state.Store.Load().Services.Select(s => s.Name));
+            Assert.Equal(["labweb"], state.Saved.Services.Select(s => s.Name));
 
             Assert.Empty(session.Invoke("Remove-FusisService labweb -Confirm:$false").Errors);
             Assert.DoesNotContain("198.18.70.1", LabKernel.Run("ipvsadm", "-S -n"), StringComparison.Ordinal);
-            Assert.Equal(DesiredState.Empty, state.Store.Load());
+            Assert.Equal(DesiredState.Empty, state.Saved);
         }
         finally
         {
@@ -148,7 +148,7 @@ public sealed class ModuleLabTests
             Assert.Empty(session.Invoke("Get-FusisDestination labdst | Remove-FusisDestination -Confirm:$false").Errors);
             Assert.Equal(["-A -t 198.18.71.1:80 -s sh -b sh-port"],
                 LabKernel.Run("ipvsadm", "-S -n").Split('\n').Where(l => l.Contains("198.18.71.1:80", StringComparison.Ordinal)));
-            Assert.Empty(Assert.Single(state.Store.Load().Services).Destinations);
+            Assert.Empty(Assert.Single(state.Saved.Services).Destinations);
         }
         finally
         {

@@ -15,7 +15,9 @@ internal sealed class TemporaryDesiredState : IDisposable
 
     public string Path { get; }
 
-    public DesiredStateStore Store => new(Path);
+    public DesiredState Saved => FileDesiredStateStore.Read(Path);
+
+    public void Save(DesiredState state) => FileDesiredStateStore.Write(Path, state);
 
     public void Dispose()
     {

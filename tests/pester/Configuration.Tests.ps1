@@ -16,7 +16,7 @@ BeforeAll {
       "port": 80,
       "scheduler": "wrr",
       "destinations": [
-        { "address": "198.18.1.1", "port": 8080, "weight": 3, "forwardingMethod": "masquerade" }
+        { "address": "198.18.1.1", "port": 8080, "weight": 3, "forwardingMethod": "nat" }
       ]
     }
   ]

@@ -67,7 +67,7 @@ Describe 'DSC v3 command resource manifests' {
     }
 
     It 'the destination schema accepts <Json> = <Valid>' -ForEach @(
-        @{ Json = '{"serviceName":"web","address":"198.18.1.1","port":8080,"weight":0,"forwardingMethod":"directRoute"}'; Valid = $true }
+        @{ Json = '{"serviceName":"web","address":"198.18.1.1","port":8080,"weight":0,"forwardingMethod":"route"}'; Valid = $true }
         @{ Json = '{"serviceName":"web","address":"198.18.1.1"}'; Valid = $false }
         @{ Json = '{"serviceName":"web","address":"198.18.1.1","port":8080,"forwardingMethod":"nat"}'; Valid = $false }
         @{ Json = '{"serviceName":"web","address":"198.18.1.1","port":8080,"weight":-1}'; Valid = $false }

@@ -30,7 +30,7 @@ public sealed class ExportFusisConfigurationCommand : FusisCmdletBase
         string text = Format switch
         {
             FusisConfigurationFormat.Ipvsadm => IpvsadmRules.Write(new IpvsTable(services.Select(s => new IpvsTableService(s.Service, s.Destinations)).ToList())),
-            _ => Encoding.UTF8.GetString(DesiredStateStore.ToJson(new DesiredState(services, []))),
+            _ => Encoding.UTF8.GetString(FileDesiredStateStore.ToJson(new DesiredState(services, []))),
         };
 
         if (Path is null)

@@ -2,22 +2,21 @@ using System.Management.Automation;
 using System.Text;
 using Fusis.Core.Ipvsadm;
 using Fusis.Core.Model;
-using Fusis.Core.Reconcile;
+using Fusis.Core.Operations;
 using Fusis.Core.State;
-using Fusis.Netlink.Ipvs;
 
 namespace Fusis.Commands.Commands;
 
 /// <summary>
-/// Import-FusisConfiguration: makes a whole configuration (Json or ipvsadm rules) the desired state and
-/// reconciles the kernel to it. The imported services become exactly the services Fusis owns: owned services
-/// the configuration does not name are deleted; services it names that exist but that Fusis does not own are
-/// refused unless -Adopt is given. Everything is read and validated before the first write; the desired state
-/// is saved before the kernel is written; -WhatIf lists every kernel operation.
+/// Import-FusisConfiguration: makes a whole configuration (Json or ipvsadm rules) the desired state and converges
+/// the kernel to it, through the engine. The imported services become exactly the services Fusis owns: owned services
+/// the configuration does not name are deleted (hence ConfirmImpact High); services it names that exist but that Fusis
+/// does not own are refused unless -Adopt is given. Everything is read and validated before the first write; the
+/// desired state is saved before the kernel is written; -WhatIf lists every kernel operation.
 /// </summary>
-[Cmdlet(VerbsData.Import, "FusisConfiguration", DefaultParameterSetName = ByPath, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsData.Import, "FusisConfiguration", DefaultParameterSetName = ByPath, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(FusisService))]
-public sealed class ImportFusisConfigurationCommand : FusisCmdletBase
+public sealed class ImportFusisConfigurationCommand : FusisBackendCmdletBase
 {
     public const string ByPath = nameof(ByPath);
     public const string ByText = nameof(ByText);
@@ -54,65 +53,19 @@ public sealed class ImportFusisConfigurationCommand : FusisCmdletBase
     protected override void EndProcessing()
     {
         (string text, string source) = ReadInput();
-        DesiredState next;
-        try
+        IReadOnlyList<DesiredService> services = Parse(text, source);
+        if (new DesiredState(services, []).Validate() is { Count: > 0 } problems)
         {
-            using DesiredStateTransaction transaction = DesiredStateTransaction.Begin(StatePath);
-            DesiredState current = transaction.Current;
-            IReadOnlyList<DesiredService> services = Parse(text, source, current);
-            IReadOnlyList<DesiredService> unmanaged = ConfigurationImport.Unmanaged(current, services, ReadKernel(k => k.GetServices()).Select(s => s.Key));
-            if (unmanaged.Count > 0 && !Adopt)
-            {
-                foreach (DesiredService service in unmanaged)
-                {
-                    WriteError(new ErrorRecord(
-                        new InvalidOperationException(
-                            $"{source} names {service.Key}, which exists in the kernel but is not a service Fusis owns; give -Adopt to take it over. Nothing was changed"),
-                        ErrorIds.ServiceNotManaged, ErrorCategory.PermissionDenied, service.Name));
-                }
-
-                return;
-            }
-
-            next = ConfigurationImport.Replace(current, services);
-            if (next.Validate() is { Count: > 0 } problems)
-            {
-                ThrowTerminatingError(Invalid(new DesiredStateException($"{source} is not a valid configuration; nothing was changed", problems), source));
-            }
-
-            ReconcilePlan plan = ReadKernel(k => Reconciler.Plan(next, k));
-            // Every operation only when someone will read them (-WhatIf, -Verbose): 22,000 lines are not free.
-            bool listed = MyInvocation.BoundParameters.ContainsKey("WhatIf") || MyInvocation.BoundParameters.ContainsKey("Verbose");
-            if (!ShouldProcess(Describe(plan, services, source, everyOperation: listed), Describe(plan, services, source, everyOperation: false), "Import-FusisConfiguration"))
-            {
-                return;
-            }
-
-            transaction.Save(next);
-            ReconcileResult result = Apply(plan);
-            foreach (IpvsOperationResult failed in result.Results.Where(r => !r.Succeeded))
-            {
-                WriteError(KernelErrors.ToErrorRecord(failed.Error!, failed.Operation.ServiceKey.ToString(), failed.Operation.Kind));
-            }
-
-            if (result.RetiredGone.Count > 0)
-            {
-                transaction.Save(next.Forget(result.RetiredGone.ToHashSet()));
-            }
-
-            WriteVerbose($"{result.Results.Count} kernel operations applied, {result.Results.Count(r => !r.Succeeded)} refused");
+            ThrowTerminatingError(Invalid(new DesiredStateException($"{source} is not a valid configuration; nothing was changed", problems), source));
         }
-        catch (DesiredStateException e)
+
+        if (Change(new ImportConfigurationOperation(services, Adopt)) is null || !PassThru)
         {
-            WriteError(DesiredStateTransaction.ToErrorRecord(e, source));
             return;
         }
 
-        if (PassThru)
-        {
-            var imported = next.Services.Select(s => s.Key).ToHashSet();
-            WriteObject(ReadKernel(k => ServiceCatalog.Read(k, next)).Where(s => imported.Contains(s.Key)), enumerateCollection: true);
-        }
+        var imported = services.Select(s => s.Key).ToHashSet();
+        WriteObject(Read(Backend.GetServicesAsync).Where(s => imported.Contains(s.Key)), enumerateCollection: true);
     }
 
     private (string Text, string Source) ReadInput()
@@ -134,54 +87,20 @@ public sealed class ImportFusisConfigurationCommand : FusisCmdletBase
         }
     }
 
-    private IReadOnlyList<DesiredService> Parse(string text, string source, DesiredState current)
+    // ipvsadm rules carry no names: a service Fusis owns keeps its name, the others are named from their key.
+    private IReadOnlyList<DesiredService> Parse(string text, string source)
     {
         try
         {
             return Format == FusisConfigurationFormat.Ipvsadm
-                ? ConfigurationImport.FromTable(IpvsadmRules.Parse(text), current)
-                : DesiredStateStore.FromJson(Encoding.UTF8.GetBytes(text)).Services;
+                ? ConfigurationImport.FromTable(IpvsadmRules.Parse(text), Services.Where(s => s.Managed).ToDictionary(s => s.Key, s => s.Name!))
+                : FileDesiredStateStore.FromJson(Encoding.UTF8.GetBytes(text)).Services;
         }
         catch (FormatException e)
         {
             ThrowTerminatingError(Invalid(new FormatException($"{source} is not a Fusis {Format} configuration: {e.Message}. Nothing was changed", e), source));
             throw; // not reached
         }
-    }
-
-    private ReconcileResult Apply(ReconcilePlan plan)
-    {
-        if (plan.Operations.Count <= Reconciler.ProgressBatchSize)
-        {
-            return Reconciler.Apply(plan, Kernel);
-        }
-
-        var progress = new ProgressRecord(0, "Import-FusisConfiguration", $"Applying {plan.Operations.Count} kernel operations");
-        ReconcileResult result = Reconciler.Apply(plan, Kernel, done =>
-        {
-            progress.PercentComplete = (int)(100L * done / plan.Operations.Count);
-            progress.StatusDescription = $"{done} of {plan.Operations.Count} kernel operations";
-            WriteProgress(progress);
-        });
-        progress.RecordType = ProgressRecordType.Completed;
-        WriteProgress(progress);
-        return result;
-    }
-
-    private static string Describe(ReconcilePlan plan, IReadOnlyList<DesiredService> services, string source, bool everyOperation)
-    {
-        var text = new StringBuilder(
-            $"import {services.Count} services with {services.Sum(s => s.Destinations.Count)} destinations from {source}: " +
-            $"{plan.Operations.Count} kernel operations");
-        if (everyOperation)
-        {
-            foreach (IpvsOperation operation in plan.Operations)
-            {
-                text.Append('\n').Append("  ").Append(operation);
-            }
-        }
-
-        return text.ToString();
     }
 
     private static ErrorRecord Invalid(Exception exception, string source) =>

@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using Fusis.Netlink.Ipvs;
+using Fusis.Core.Operations;
 
 namespace Fusis.Commands.Commands;
 
@@ -11,19 +11,5 @@ namespace Fusis.Commands.Commands;
 [OutputType(typeof(void))]
 public sealed class RemoveFusisDestinationCommand : FusisDestinationCmdletBase
 {
-    protected override void ProcessRecord()
-    {
-        if (Api is not null)
-        {
-            RemoteWrite<object>(Target, HttpMethod.Delete, ApiPath, null, destination: true, out _);
-            return;
-        }
-
-        ChangeDesiredState(
-            Target,
-            current => FindDestination(current) is ({ } owned, { } present)
-                ? (WithDestination(current, owned, present, null), [IpvsOperation.DeleteDestination(owned.Key, present)])
-                : null,
-            undoOnRefusal: false);
-    }
+    protected override void ProcessRecord() => Change(new DeleteDestinationOperation(ServiceName, DestinationId));
 }

@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using Fusis.Netlink.Ipvs;
+using Fusis.Core.Operations;
 
 namespace Fusis.Commands.Commands;
 
@@ -8,12 +8,13 @@ namespace Fusis.Commands.Commands;
 [OutputType(typeof(void))]
 public sealed class SetFusisDestinationCommand : FusisDestinationCmdletBase
 {
+    /// <summary>nat, route or tunnel.</summary>
     [Parameter]
-    [ValidateSet("Masquerade", "DirectRoute", "Tunnel")]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(WordCompleter))]
     public string? ForwardingMethod { get; set; }
 
     [Parameter]
-    [ValidateRange(0, IpvsDestination.MaxWeight)]
     public int Weight { get; set; }
 
     [Parameter]
@@ -23,50 +24,19 @@ public sealed class SetFusisDestinationCommand : FusisDestinationCmdletBase
     public uint LowerThreshold { get; set; }
 
     [Parameter]
-    [ValidateSet("IpIp", "Gue", "Gre")]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(WordCompleter))]
     public string? TunnelType { get; set; }
 
     [Parameter]
-    [ValidateRange(1, 65535)]
     public int TunnelPort { get; set; }
 
     [Parameter]
-    [ValidateSet("None", "Checksum", "RemoteChecksum")]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(WordCompleter))]
     public string? TunnelChecksum { get; set; }
 
-    protected override void ProcessRecord()
-    {
-        // Objects piped from Get-FusisDestination bind ServiceName, Address and Port; only the options typed here change.
-        var bound = new Dictionary<string, object>(MyInvocation.BoundParameters);
-        foreach (string key in new[] { nameof(ServiceName), nameof(Address), nameof(Port) })
-        {
-            bound.Remove(key);
-        }
-
-        if (Api is not null)
-        {
-            RemoteWrite<object>(Target, HttpMethod.Patch, ApiPath, DestinationSettings.ToPatch(bound), destination: true, out _);
-            return;
-        }
-
-        ChangeDesiredState(
-            Target,
-            current =>
-            {
-                if (FindDestination(current) is not ({ } owned, { } present))
-                {
-                    return null;
-                }
-
-                IpvsDestination changed = DestinationSettings.Apply(present, bound, out string? problem);
-                if (problem is not null)
-                {
-                    WriteError(InvalidArgument($"{ServiceName}: {problem}", changed));
-                    return null;
-                }
-
-                return (WithDestination(current, owned, present, changed), [IpvsOperation.UpdateDestination(owned.Key, changed)]);
-            },
-            undoOnRefusal: true);
-    }
+    // Objects piped from Get-FusisDestination bind ServiceName, Address and Port; only the options typed here change.
+    protected override void ProcessRecord() =>
+        Change(new PatchDestinationOperation(ServiceName, DestinationId, DestinationSettings.ToRequest(MyInvocation.BoundParameters)));
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Fusis.Core.Vocabulary;
 using System.Net.Sockets;
 using Fusis.Core.Model;
 using Fusis.Netlink.Ipvs;
@@ -6,7 +7,7 @@ using Fusis.Netlink.Ipvs;
 namespace Fusis.Core.Api;
 
 /// <summary>API resources into the objects the cmdlets write, so remote and local mode output the same types.</summary>
-internal static class ApiModel
+public static class ApiModel
 {
     public static IpvsServiceKey Key(ServiceResource service)
     {
@@ -27,7 +28,7 @@ internal static class ApiModel
         IpvsServiceFlags flags = (service.Persistent > 0 ? IpvsServiceFlags.Persistent : 0) | (service.OnePacket ? IpvsServiceFlags.OnePacket : 0);
         foreach (string name in service.SchedulerFlags)
         {
-            flags |= ApiNames.SchedulerFlags.FirstOrDefault(f => f.Name == name).Flag;
+            flags |= Words.SchedulerFlags.Parse(name) ?? 0;
         }
 
         uint? netmask = service.Netmask is { } text && Netmask.TryParse(key.AddressFamily, text, out uint mask, out _) ? mask : null;
@@ -45,9 +46,8 @@ internal static class ApiModel
         return new FusisService(ipvs, service.Name, service.Destinations.Count);
     }
 
-    public static FusisDestination ToDestination(ServiceResource service, DestinationResource destination)
+    public static FusisDestination ToDestination(DestinationResource destination)
     {
-        ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(destination);
         DestinationStatsResource? s = destination.Stats;
         var ipvs = new IpvsDestination
@@ -55,17 +55,17 @@ internal static class ApiModel
             Address = IPAddress.Parse(destination.Address),
             Port = (ushort)destination.Port,
             Weight = destination.Weight,
-            ForwardingMethod = ApiNames.ParseMode(destination.Mode) ?? IpvsForwardingMethod.Masquerade,
+            ForwardingMethod = Words.ForwardingMethods.Parse(destination.Mode) ?? IpvsForwardingMethod.Masquerade,
             UpperThreshold = destination.UpperThreshold,
             LowerThreshold = destination.LowerThreshold,
-            TunnelType = destination.TunnelType is { } type ? ApiNames.ParseTunnelType(type) ?? IpvsTunnelType.IpIp : IpvsTunnelType.IpIp,
+            TunnelType = destination.TunnelType is { } type ? Words.TunnelTypes.Parse(type) ?? IpvsTunnelType.IpIp : IpvsTunnelType.IpIp,
             TunnelPort = (ushort)destination.TunnelPort,
-            TunnelChecksum = destination.TunnelChecksum is { } checksum ? ApiNames.ParseTunnelChecksum(checksum) ?? IpvsTunnelChecksum.None : IpvsTunnelChecksum.None,
+            TunnelChecksum = destination.TunnelChecksum is { } checksum ? Words.TunnelChecksums.Parse(checksum) ?? IpvsTunnelChecksum.None : IpvsTunnelChecksum.None,
             ActiveConnections = s?.ActiveConns ?? 0,
             InactiveConnections = s?.InactiveConns ?? 0,
             PersistentConnections = s?.PersistConns ?? 0,
             Statistics = s is null ? null : new IpvsStatistics(s.Connections, s.PacketsIn, s.PacketsOut, s.BytesIn, s.BytesOut, 0, 0, 0, 0, 0),
         };
-        return new FusisDestination(service.Name, Key(service), ipvs, destination.Down ? "Down" : destination.Draining ? "Draining" : "Up");
+        return new FusisDestination(destination.ServiceId, destination.Service, ipvs, FusisDestination.StateOf(destination.Down, destination.Draining));
     }
 }

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Fusis.Core.Vocabulary;
 using Fusis.Netlink.Ipvs;
 
 namespace Fusis.Core.Api;
@@ -15,7 +16,7 @@ public static class ApiRequests
             Name = name,
             Address = key.IsFirewallMark ? null : key.Address.ToString(),
             Port = key.IsFirewallMark ? null : key.Port,
-            Protocol = ApiNames.Protocol(key),
+            Protocol = Words.Protocol(key),
             FirewallMark = key.IsFirewallMark ? key.FirewallMark : null,
             AddressFamily = key.IsFirewallMark ? (key.AddressFamily == AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4") : null,
             Scheduler = service.Scheduler,
@@ -23,7 +24,7 @@ public static class ApiRequests
             Netmask = service.Netmask is { } mask ? Netmask.Format(key.AddressFamily, mask) : null,
             PersistenceEngine = service.PersistenceEngine,
             OnePacket = (service.Flags & IpvsServiceFlags.OnePacket) != 0,
-            SchedulerFlags = ApiNames.SchedulerFlags.Where(f => (service.Flags & f.Flag) != 0).Select(f => f.Name).ToList(),
+            SchedulerFlags = [.. Words.FlagWords(service.Flags)],
         };
     }
 
@@ -36,12 +37,12 @@ public static class ApiRequests
             Address = destination.Address.ToString(),
             Port = destination.Port,
             Weight = destination.Weight,
-            Mode = ApiNames.Mode(destination.ForwardingMethod),
+            Mode = Words.ForwardingMethods.Word(destination.ForwardingMethod),
             UpperThreshold = destination.UpperThreshold,
             LowerThreshold = destination.LowerThreshold,
-            TunnelType = tunnel ? ApiNames.TunnelType(destination) : null,
+            TunnelType = tunnel ? (destination.ForwardingMethod == IpvsForwardingMethod.Tunnel ? Words.TunnelTypes.Word(destination.TunnelType) : null) : null,
             TunnelPort = tunnel && destination.TunnelPort != 0 ? destination.TunnelPort : null,
-            TunnelChecksum = tunnel ? ApiNames.TunnelChecksum(destination) : null,
+            TunnelChecksum = tunnel ? (destination.ForwardingMethod == IpvsForwardingMethod.Tunnel ? Words.TunnelChecksums.Word(destination.TunnelChecksum) : null) : null,
         };
     }
 }

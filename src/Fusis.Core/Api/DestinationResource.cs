@@ -1,6 +1,9 @@
 namespace Fusis.Core.Api;
 
-/// <summary>A destination as the API returns it. Name is its given name, or "address:port" when it has none.</summary>
+/// <summary>
+/// A destination as the API returns it. Name is its given name, or "address:port" when it has none; ServiceId is its
+/// service's name (the original Fusis's field) and Service that service as ipvsadm names it ("TCP 198.18.0.1:80").
+/// </summary>
 public sealed record DestinationResource(
     string Name,
     string Address,
@@ -16,4 +19,5 @@ public sealed record DestinationResource(
     string? Member,
     bool Draining,
     bool Down,
-    DestinationStatsResource? Stats);
+    DestinationStatsResource? Stats,
+    string Service);

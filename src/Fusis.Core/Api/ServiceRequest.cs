@@ -42,4 +42,6 @@ public sealed class ServiceRequest
 
     /// <summary>Destinations to create with the service (POST) or to replace its destinations with (PUT).</summary>
     public List<DestinationRequest>? Destinations { get; set; }
+
+    internal object MemberwiseCopy() => MemberwiseClone();
 }

@@ -16,12 +16,12 @@ namespace Fusis.Core.Engine;
 public sealed class BalancerEngine : IAsyncDisposable
 {
     private readonly Channel<Action> _work = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly DesiredStateStore _store;
+    private readonly IDesiredStateStore _store;
     private readonly IIpvsKernel _kernel;
     private readonly Task _loop;
     private DesiredState _current;
 
-    private BalancerEngine(DesiredStateStore store, IIpvsKernel kernel, DesiredState current)
+    private BalancerEngine(IDesiredStateStore store, IIpvsKernel kernel, DesiredState current)
     {
         _store = store;
         _kernel = kernel;
@@ -34,9 +34,15 @@ public sealed class BalancerEngine : IAsyncDisposable
 
     public EngineCounters Counters { get; } = new();
 
-    /// <summary>Loads the store (a corrupt or foreign file is an error, never a reset) and starts the loop.</summary>
+    /// <summary>Where the desired state is kept.</summary>
+    public string StoreDescription => _store.Description;
+
+    /// <summary>
+    /// Loads the store (a corrupt or foreign file is an error, never a reset) and starts the loop. The engine owns
+    /// the store from then on (it is the only writer) and disposes it when it stops.
+    /// </summary>
     /// <exception cref="DesiredStateException">The store cannot be used.</exception>
-    public static BalancerEngine Start(DesiredStateStore store, IIpvsKernel kernel)
+    public static BalancerEngine Start(IDesiredStateStore store, IIpvsKernel kernel)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(kernel);
@@ -58,7 +64,21 @@ public sealed class BalancerEngine : IAsyncDisposable
     public Task<EngineChange> ChangeAsync(Func<DesiredState, IIpvsKernel, DesiredState> edit, bool dryRun = false)
     {
         ArgumentNullException.ThrowIfNull(edit);
-        return RunAsync(() => Change(edit(_current, _kernel), dryRun));
+        return RunAsync(() => Change(edit(_current, _kernel), NoKeys, dryRun));
+    }
+
+    /// <summary>
+    /// As <see cref="ChangeAsync(Func{DesiredState, IIpvsKernel, DesiredState}, bool)"/>, and also converges the keys
+    /// the edit names in the kernel, changed or not (an import, a DSC set).
+    /// </summary>
+    public Task<EngineChange> ChangeAsync(Func<DesiredState, IIpvsKernel, (DesiredState Next, IReadOnlySet<IpvsServiceKey> Converge)> edit, bool dryRun = false)
+    {
+        ArgumentNullException.ThrowIfNull(edit);
+        return RunAsync(() =>
+        {
+            (DesiredState next, IReadOnlySet<IpvsServiceKey> converge) = edit(_current, _kernel);
+            return Change(next, converge, dryRun);
+        });
     }
 
     /// <summary>Converges only <paramref name="keys"/> to the desired state in force (two reads per key); saves nothing.</summary>
@@ -89,40 +109,54 @@ public sealed class BalancerEngine : IAsyncDisposable
         return result;
     });
 
+    /// <summary>Stops the loop after the work already queued, then releases the store (its lock).</summary>
     public async ValueTask DisposeAsync()
     {
         _work.Writer.TryComplete();
         await _loop.ConfigureAwait(false);
+        _store.Dispose();
     }
 
-    private EngineChange Change(DesiredState next, bool dryRun)
+    private static readonly IReadOnlySet<IpvsServiceKey> NoKeys = new HashSet<IpvsServiceKey>();
+
+    private EngineChange Change(DesiredState next, IReadOnlySet<IpvsServiceKey> converge, bool dryRun)
     {
         DesiredState previous = _current;
-        if (next.Equals(previous))
+        bool same = next.Equals(previous);
+        if (same && converge.Count == 0)
         {
             return new EngineChange([], [], dryRun, previous);
         }
 
-        if (next.Validate() is { Count: > 0 } problems)
+        if (!same && next.Validate() is { Count: > 0 } problems)
         {
             throw new DesiredStateException("the change would make the desired state invalid; nothing was changed", problems);
         }
 
-        IReadOnlySet<IpvsServiceKey> affected = DesiredState.Changed(previous, next);
+        var affected = new HashSet<IpvsServiceKey>(same ? [] : DesiredState.Changed(previous, next));
+        affected.UnionWith(converge);
         IReadOnlyList<IpvsOperation> plan = PlanFor(next, affected);
         if (dryRun)
         {
             return new EngineChange(plan, [], DryRun: true, previous);
         }
 
-        Save(next);
+        if (!same)
+        {
+            Save(next);
+        }
+
         IReadOnlyList<IpvsOperationResult> results = plan.Count == 0 ? [] : _kernel.Apply(plan);
         Counters.Applied(results);
         if (results.Any(OperationOutcome.Refused))
         {
             // Undo: the previous state back in the store, the touched services back as they were, and the services
             // this change created deleted (only those: a key it failed to create may be someone else's).
-            Save(previous);
+            if (!same)
+            {
+                Save(previous);
+            }
+
             var created = results.Where(r => r.Succeeded && r.Operation.Kind == IpvsOperationKind.AddService).Select(r => r.Operation.ServiceKey);
             IReadOnlyList<IpvsOperation> undo = PlanFor(previous with { Retired = [.. previous.Retired, .. created] }, affected);
             Counters.Applied(undo.Count == 0 ? [] : _kernel.Apply(undo));
@@ -139,8 +173,10 @@ public sealed class BalancerEngine : IAsyncDisposable
         return new EngineChange(plan, results, DryRun: false, _current);
     }
 
+    // Few keys: two requests each; many (an import): one dump of the services and one of each affected one's destinations.
     private IReadOnlyList<IpvsOperation> PlanFor(DesiredState state, IReadOnlySet<IpvsServiceKey> affected) =>
-        affected.Count == 0 ? [] : Planner.Plan(state.Subset(affected), KernelTable.ReadServices(_kernel, affected));
+        affected.Count == 0 ? []
+        : Planner.Plan(state.Subset(affected), affected.Count <= 64 ? KernelTable.ReadServices(_kernel, affected) : KernelTable.Read(_kernel, affected.Contains));
 
     private void Save(DesiredState state)
     {

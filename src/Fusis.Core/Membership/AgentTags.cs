@@ -1,4 +1,5 @@
 using System.Globalization;
+using Fusis.Core.Vocabulary;
 using Fusis.Core.State;
 using Fusis.Netlink.Ipvs;
 
@@ -89,9 +90,9 @@ public static class AgentTags
         return vips;
     }
 
-    private static string ModeWord(IpvsForwardingMethod mode) => Api.ApiNames.Mode(mode);
+    private static string ModeWord(IpvsForwardingMethod mode) => Vocabulary.Words.ForwardingMethods.Word(mode);
 
     // The API's words, but only their canonical spelling (nat, route, tunnel): the tag has no aliases.
     private static IpvsForwardingMethod? ParseMode(string word) =>
-        Api.ApiNames.ParseMode(word) is { } mode && mode != IpvsForwardingMethod.Local && Api.ApiNames.Mode(mode) == word ? mode : null;
+        Vocabulary.Words.ForwardingMethods.Parse(word) is { } mode && mode != IpvsForwardingMethod.Local && Vocabulary.Words.ForwardingMethods.Word(mode) == word ? mode : null;
 }

@@ -1,3 +1,4 @@
+using Fusis.Core.Vocabulary;
 using Fusis.Netlink.Ipvs;
 
 namespace Fusis.Core.Model;
@@ -5,21 +6,21 @@ namespace Fusis.Core.Model;
 /// <summary>A real server of a virtual service as cmdlets show it. Flat, so it survives ConvertTo-Json and Export-Csv.</summary>
 public sealed class FusisDestination
 {
-    internal FusisDestination(string? serviceName, IpvsServiceKey serviceKey, IpvsDestination destination, string state = "Up")
+    internal FusisDestination(string? serviceName, string service, IpvsDestination destination, string state = "Up")
     {
         State = state;
         ServiceName = serviceName;
-        Service = serviceKey.ToString();
+        Service = service;
         Address = destination.Address.ToString();
         Port = destination.Port;
-        ForwardingMethod = destination.ForwardingMethod.ToString();
+        ForwardingMethod = Words.ForwardingMethods.Word(destination.ForwardingMethod);
         Weight = destination.Weight;
         UpperThreshold = destination.UpperThreshold;
         LowerThreshold = destination.LowerThreshold;
         bool tunnel = destination.ForwardingMethod == IpvsForwardingMethod.Tunnel;
-        TunnelType = tunnel ? destination.TunnelType.ToString() : null;
+        TunnelType = tunnel ? Words.TunnelTypes.Word(destination.TunnelType) : null;
         TunnelPort = tunnel ? destination.TunnelPort : (ushort)0;
-        TunnelChecksum = tunnel ? destination.TunnelChecksum.ToString() : null;
+        TunnelChecksum = tunnel ? Words.TunnelChecksums.Word(destination.TunnelChecksum) : null;
         ActiveConnections = destination.ActiveConnections;
         InactiveConnections = destination.InactiveConnections;
         PersistentConnections = destination.PersistentConnections;
@@ -37,7 +38,7 @@ public sealed class FusisDestination
 
     public int Port { get; }
 
-    /// <summary>Masquerade (NAT), DirectRoute, Tunnel, or Local (the kernel's own address).</summary>
+    /// <summary>nat, route, tunnel, or local (the kernel's own address): the words every front end uses.</summary>
     public string ForwardingMethod { get; }
 
     public int Weight { get; }
@@ -46,7 +47,7 @@ public sealed class FusisDestination
 
     public uint LowerThreshold { get; }
 
-    /// <summary>IpIp, Gue or Gre for tunnels; null otherwise.</summary>
+    /// <summary>ipip, gue or gre for tunnels; null otherwise.</summary>
     public string? TunnelType { get; }
 
     public ushort TunnelPort { get; }
@@ -55,6 +56,12 @@ public sealed class FusisDestination
 
     /// <summary>Up; Down (its service's health check failed: out of the kernel, or at weight 0); Draining (weight 0 until idle).</summary>
     public string State { get; }
+
+    /// <summary>Up, Down (held down by its health check) or Draining: what a destination's label says.</summary>
+    public static string StateOf(State.DestinationLabel? label) => label switch { { Down: true } => "Down", { Draining: true } => "Draining", _ => "Up" };
+
+    /// <summary>The same from the API's flags.</summary>
+    internal static string StateOf(bool down, bool draining) => down ? "Down" : draining ? "Draining" : "Up";
 
     public uint ActiveConnections { get; }
 

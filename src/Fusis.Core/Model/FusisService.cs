@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Fusis.Core.Vocabulary;
 using Fusis.Netlink.Ipvs;
 
 namespace Fusis.Core.Model;
@@ -23,7 +24,7 @@ public sealed class FusisService
         PersistenceTimeout = service.Timeout;
         PersistenceEngine = service.PersistenceEngine;
         OnePacket = (service.Flags & IpvsServiceFlags.OnePacket) != 0;
-        SchedulerFlags = (service.Flags & (IpvsServiceFlags.SchedulerFallback | IpvsServiceFlags.SchedulerPort | IpvsServiceFlags.SchedulerFlag3)).ToString();
+        SchedulerFlags = [.. Words.FlagWords(service.Flags)];
         Netmask = Fusis.Core.Netmask.Format(service.Key.AddressFamily, service.EffectiveNetmask);
         IpvsStatistics stats = service.Statistics ?? new IpvsStatistics(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
         (Connections, InPackets, OutPackets, InBytes, OutBytes) = (stats.Connections, stats.IncomingPackets, stats.OutgoingPackets, stats.IncomingBytes, stats.OutgoingBytes);
@@ -36,8 +37,8 @@ public sealed class FusisService
     /// <summary>Whether Fusis owns the service (it is in the desired state); others are shown, never changed.</summary>
     public bool Managed => Name is not null;
 
-    /// <summary>TCP, UDP, SCTP, or FWM for a firewall-mark service.</summary>
-    public string Protocol => Key.IsFirewallMark ? "FWM" : Key.Protocol.ToString().ToUpperInvariant();
+    /// <summary>tcp, udp, sctp, or fwm for a firewall-mark service.</summary>
+    public string Protocol => Words.Protocol(Key);
 
     /// <summary>The virtual address; null for a firewall-mark service.</summary>
     public string? Address => Key.IsFirewallMark ? null : Key.Address.ToString();
@@ -46,8 +47,8 @@ public sealed class FusisService
 
     public uint FirewallMark => Key.FirewallMark;
 
-    /// <summary>IPv4 or IPv6.</summary>
-    public string AddressFamily => Key.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4";
+    /// <summary>ipv4 or ipv6.</summary>
+    public string AddressFamily => Words.AddressFamilies.Word(Key.AddressFamily);
 
     /// <summary>As ipvsadm names it: "TCP 198.18.0.1:80", "FWM 7".</summary>
     public string Service => Key.ToString();
@@ -67,8 +68,8 @@ public sealed class FusisService
 
     public bool OnePacket { get; }
 
-    /// <summary>None, or SchedulerFallback / SchedulerPort / SchedulerFlag3 (sh-/mh-fallback, sh-/mh-port, flag-3).</summary>
-    public string SchedulerFlags { get; }
+    /// <summary>fallback, port, flag-3 (sh-/mh-fallback, sh-/mh-port, flag-3 in ipvsadm's words); none: empty.</summary>
+    public IReadOnlyList<string> SchedulerFlags { get; }
 
     public ulong Connections { get; }
 

@@ -17,9 +17,15 @@ public static class ConfigurationImport
     /// </summary>
     public static IReadOnlyList<DesiredService> FromTable(IpvsTable table, DesiredState current)
     {
-        ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(current);
-        var owned = current.Services.ToDictionary(s => s.Key, s => s.Name);
+        return FromTable(table, current.Services.ToDictionary(s => s.Key, s => s.Name));
+    }
+
+    /// <summary>The same, with the owned services' names given by key.</summary>
+    public static IReadOnlyList<DesiredService> FromTable(IpvsTable table, IReadOnlyDictionary<IpvsServiceKey, string> owned)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(owned);
         return table.Services
             .Select(s => new DesiredService(owned.GetValueOrDefault(s.Service.Key) ?? DefaultName(s.Service.Key), s.Service, s.Destinations))
             .ToList();

@@ -1,7 +1,7 @@
 namespace Fusis.Core.State;
 
 /// <summary>The desired state could not be read or would not be valid; nothing was changed.</summary>
-public sealed class DesiredStateException : Exception
+public class DesiredStateException : Exception
 {
     public DesiredStateException()
     {

@@ -18,7 +18,7 @@ internal sealed class DestinationDocument
 
     public ushort Port { get; set; }
 
-    /// <summary>"masquerade" | "direct-route" | "tunnel".</summary>
+    /// <summary>nat, route or tunnel (Words.ForwardingMethods; version 1 wrote masquerade and direct-route).</summary>
     public string? ForwardingMethod { get; set; }
 
     public int Weight { get; set; }

@@ -16,7 +16,7 @@ internal sealed class ServiceDocument : KeyDocument
 
     public string? PersistenceEngine { get; set; }
 
-    /// <summary>The forwarding method of destinations added without one; absent: masquerade.</summary>
+    /// <summary>The forwarding method of destinations added without one; absent: nat.</summary>
     public string? DefaultForwardingMethod { get; set; }
 
     public CheckDocument? Check { get; set; }

@@ -4,7 +4,7 @@ namespace Fusis.Core.State;
 internal sealed class StateDocument
 {
     public const string ExpectedKind = "fusis-desired-state";
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 
     public string? Kind { get; set; }
 

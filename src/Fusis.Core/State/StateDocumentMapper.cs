@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Fusis.Core.Vocabulary;
 using Fusis.Netlink.Ipvs;
 
 namespace Fusis.Core.State;
@@ -9,28 +10,10 @@ namespace Fusis.Core.State;
 /// <summary>Maps <see cref="DesiredState"/> to its JSON document and back; unknown words in a document are errors.</summary>
 internal static class StateDocumentMapper
 {
-    private static readonly (IpvsServiceFlags Flag, string Name)[] FlagNames =
-    [
-        (IpvsServiceFlags.Persistent, "persistent"),
-        (IpvsServiceFlags.OnePacket, "one-packet"),
-        (IpvsServiceFlags.SchedulerFallback, "scheduler-fallback"),
-        (IpvsServiceFlags.SchedulerPort, "scheduler-port"),
-        (IpvsServiceFlags.SchedulerFlag3, "scheduler-flag-3"),
-    ];
-
-    private static readonly (IpvsForwardingMethod Method, string Name)[] MethodNames =
-    [
-        (IpvsForwardingMethod.Masquerade, "masquerade"),
-        (IpvsForwardingMethod.DirectRoute, "direct-route"),
-        (IpvsForwardingMethod.Tunnel, "tunnel"),
-        (IpvsForwardingMethod.Local, "local"),
-    ];
-
-    private static readonly (IpvsTunnelType Type, string Name)[] TunnelNames =
-        [(IpvsTunnelType.IpIp, "ipip"), (IpvsTunnelType.Gue, "gue"), (IpvsTunnelType.Gre, "gre")];
-
-    private static readonly (IpvsTunnelChecksum Checksum, string Name)[] ChecksumNames =
-        [(IpvsTunnelChecksum.None, "none"), (IpvsTunnelChecksum.Checksum, "checksum"), (IpvsTunnelChecksum.RemoteChecksum, "remote-checksum")];
+    // The service flags that are not scheduler flags (those are Words.SchedulerFlags).
+    private static readonly WordList<IpvsServiceFlags> ServiceFlags = new(
+        (IpvsServiceFlags.Persistent, "persistent", []),
+        (IpvsServiceFlags.OnePacket, "one-packet", []));
 
     public static StateDocument ToDocument(DesiredState state) => new()
     {
@@ -47,7 +30,9 @@ internal static class StateDocumentMapper
             throw new FormatException($"it is not a Fusis desired-state file (kind '{document.Kind}', expected '{StateDocument.ExpectedKind}')");
         }
 
-        if (document.Version != StateDocument.CurrentVersion)
+        // Version 1 spelled forwarding methods, scheduler flags and the firewall-mark protocol otherwise; the words'
+        // aliases read them.
+        if (document.Version is not (1 or StateDocument.CurrentVersion))
         {
             throw new FormatException(document.Version > StateDocument.CurrentVersion
                 ? $"it was written by a newer Fusis (format version {document.Version}; this one reads {StateDocument.CurrentVersion})"
@@ -63,7 +48,7 @@ internal static class StateDocumentMapper
         var document = Fill(new ServiceDocument(), settings.Key);
         document.Name = service.Name;
         document.Scheduler = settings.Scheduler;
-        document.Flags = FlagNames.Where(f => (settings.Flags & f.Flag) != 0).Select(f => f.Name).ToList();
+        document.Flags = [.. new[] { IpvsServiceFlags.Persistent, IpvsServiceFlags.OnePacket }.Where(f => (settings.Flags & f) != 0).Select(ServiceFlags.Word), .. Words.FlagWords(settings.Flags)];
         document.PersistenceTimeout = settings.Timeout;
         document.Netmask = settings.Netmask is { } mask && mask != IpvsService.DefaultNetmask(settings.Key.AddressFamily)
             ? Netmask.Format(settings.Key.AddressFamily, mask)
@@ -71,7 +56,7 @@ internal static class StateDocumentMapper
         document.PersistenceEngine = settings.PersistenceEngine;
         document.Check = service.Check is not { } check ? null : new CheckDocument
         {
-            Type = check.Type.ToString().ToLowerInvariant(),
+            Type = Words.CheckTypes.Word(check.Type),
             Path = check.Type == HealthCheckType.Http ? check.Path : null,
             StatusMin = check.StatusMin,
             StatusMax = check.StatusMax,
@@ -80,9 +65,9 @@ internal static class StateDocumentMapper
             TimeoutSeconds = check.Timeout.TotalSeconds,
             Rise = check.Rise,
             Fall = check.Fall,
-            Action = check.Action.ToString().ToLowerInvariant(),
+            Action = Words.CheckActions.Word(check.Action),
         };
-        document.DefaultForwardingMethod = service.DefaultForwardingMethod == IpvsForwardingMethod.Masquerade ? null : Name(MethodNames, service.DefaultForwardingMethod);
+        document.DefaultForwardingMethod = service.DefaultForwardingMethod == IpvsForwardingMethod.Masquerade ? null : Words.ForwardingMethods.Word(service.DefaultForwardingMethod);
         document.Destinations = service.Destinations.Select(d => new DestinationDocument
         {
             Name = service.LabelOf(d)?.Name,
@@ -91,13 +76,13 @@ internal static class StateDocumentMapper
             Down = service.LabelOf(d) is { Down: true } ? true : null,
             Address = d.Address.ToString(),
             Port = d.Port,
-            ForwardingMethod = Name(MethodNames, d.ForwardingMethod),
+            ForwardingMethod = Words.ForwardingMethods.Word(d.ForwardingMethod),
             Weight = d.Weight,
             UpperThreshold = d.UpperThreshold,
             LowerThreshold = d.LowerThreshold,
-            TunnelType = d.ForwardingMethod == IpvsForwardingMethod.Tunnel ? Name(TunnelNames, d.TunnelType) : null,
+            TunnelType = d.ForwardingMethod == IpvsForwardingMethod.Tunnel ? Words.TunnelTypes.Word(d.TunnelType) : null,
             TunnelPort = d.TunnelPort,
-            TunnelChecksum = d.ForwardingMethod == IpvsForwardingMethod.Tunnel ? Name(ChecksumNames, d.TunnelChecksum) : null,
+            TunnelChecksum = d.ForwardingMethod == IpvsForwardingMethod.Tunnel ? Words.TunnelChecksums.Word(d.TunnelChecksum) : null,
         }).ToList();
         return document;
     }
@@ -110,7 +95,7 @@ internal static class StateDocumentMapper
         {
             Key = key,
             Scheduler = document.Scheduler ?? throw new FormatException($"service '{name}' has no scheduler"),
-            Flags = document.Flags.Aggregate(IpvsServiceFlags.None, (flags, word) => flags | Value(FlagNames, word, $"service '{name}': flag")),
+            Flags = document.Flags.Aggregate(IpvsServiceFlags.None, (flags, word) => flags | (ServiceFlags.Parse(word) ?? Value(Words.SchedulerFlags, word, $"service '{name}': flag"))),
             Timeout = document.PersistenceTimeout,
             Netmask = document.Netmask is null ? null
                 : Fusis.Core.Netmask.TryParse(key.AddressFamily, document.Netmask, out uint mask, out string problem) ? mask
@@ -121,13 +106,13 @@ internal static class StateDocumentMapper
         {
             Address = ParseAddress(d.Address, $"service '{name}': destination address"),
             Port = d.Port,
-            ForwardingMethod = Value(MethodNames, d.ForwardingMethod, $"service '{name}': forwarding method"),
+            ForwardingMethod = Value(Words.ForwardingMethods, d.ForwardingMethod, $"service '{name}': forwarding method"),
             Weight = d.Weight,
             UpperThreshold = d.UpperThreshold,
             LowerThreshold = d.LowerThreshold,
-            TunnelType = d.TunnelType is null ? IpvsTunnelType.IpIp : Value(TunnelNames, d.TunnelType, $"service '{name}': tunnel type"),
+            TunnelType = d.TunnelType is null ? IpvsTunnelType.IpIp : Value(Words.TunnelTypes, d.TunnelType, $"service '{name}': tunnel type"),
             TunnelPort = d.TunnelPort,
-            TunnelChecksum = d.TunnelChecksum is null ? IpvsTunnelChecksum.None : Value(ChecksumNames, d.TunnelChecksum, $"service '{name}': tunnel checksum"),
+            TunnelChecksum = d.TunnelChecksum is null ? IpvsTunnelChecksum.None : Value(Words.TunnelChecksums, d.TunnelChecksum, $"service '{name}': tunnel checksum"),
         }).ToList();
         var labels = document.Destinations
             .Zip(destinations)
@@ -138,7 +123,7 @@ internal static class StateDocumentMapper
         {
             DefaultForwardingMethod = document.DefaultForwardingMethod is null
                 ? IpvsForwardingMethod.Masquerade
-                : Value(MethodNames, document.DefaultForwardingMethod, $"service '{name}': default forwarding method"),
+                : Value(Words.ForwardingMethods, document.DefaultForwardingMethod, $"service '{name}': default forwarding method"),
             Labels = labels,
             Check = document.Check is null ? null : ToCheck(document.Check, name),
         };
@@ -147,15 +132,14 @@ internal static class StateDocumentMapper
     private static T Fill<T>(T document, IpvsServiceKey key)
         where T : KeyDocument
     {
-        document.AddressFamily = key.AddressFamily == AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4";
+        document.AddressFamily = Words.AddressFamilies.Word(key.AddressFamily);
+        document.Protocol = Words.Protocol(key);
         if (key.IsFirewallMark)
         {
-            document.Protocol = "fwmark";
             document.FirewallMark = key.FirewallMark;
         }
         else
         {
-            document.Protocol = key.Protocol.ToString().ToLowerInvariant();
             document.Address = key.Address.ToString();
             document.Port = key.Port;
         }
@@ -165,26 +149,17 @@ internal static class StateDocumentMapper
 
     private static IpvsServiceKey ToKey(KeyDocument document)
     {
-        if (document.Protocol == "fwmark")
+        if (document.Protocol is Words.FirewallMarkProtocol or "fwmark")
         {
-            AddressFamily family = document.AddressFamily switch
-            {
-                "ipv4" or null => AddressFamily.InterNetwork,
-                "ipv6" => AddressFamily.InterNetworkV6,
-                var other => throw new FormatException($"unknown address family '{other}' (ipv4 or ipv6)"),
-            };
+            AddressFamily family = document.AddressFamily is null
+                ? AddressFamily.InterNetwork
+                : Value(Words.AddressFamilies, document.AddressFamily, "address family");
             return document.FirewallMark != 0
                 ? IpvsServiceKey.ForFirewallMark(document.FirewallMark, family)
                 : throw new FormatException("a firewall-mark service needs a non-zero firewallMark");
         }
 
-        IpvsProtocol protocol = document.Protocol switch
-        {
-            "tcp" => IpvsProtocol.Tcp,
-            "udp" => IpvsProtocol.Udp,
-            "sctp" => IpvsProtocol.Sctp,
-            var other => throw new FormatException($"unknown protocol '{other}' (tcp, udp, sctp or fwmark)"),
-        };
+        IpvsProtocol protocol = Value(Words.Protocols, document.Protocol, "protocol");
         return IpvsServiceKey.ForEndPoint(protocol, ParseAddress(document.Address, "service address"), document.Port);
     }
 
@@ -193,32 +168,13 @@ internal static class StateDocumentMapper
             ? address
             : throw new FormatException($"{what} '{text}' is not an IPv4 or IPv6 address");
 
-    private static string Name<T>((T Value, string Name)[] names, T value)
-        where T : struct, Enum =>
-        names.First(n => EqualityComparer<T>.Default.Equals(n.Value, value)).Name;
-
-    private static T Value<T>((T Value, string Name)[] names, string? word, string what)
-        where T : struct, Enum
-    {
-        foreach ((T value, string name) in names)
-        {
-            if (name == word)
-            {
-                return value;
-            }
-        }
-
-        throw new FormatException($"{what} '{word}' is unknown ({string.Join(", ", names.Select(n => n.Name))})");
-    }
+    private static T Value<T>(WordList<T> words, string? word, string what)
+        where T : struct =>
+        words.Parse(word) ?? throw new FormatException($"{what} '{word}' is unknown ({words.Choices})");
 
     private static HealthCheck ToCheck(CheckDocument check, string service) => new()
     {
-        Type = check.Type switch
-        {
-            "tcp" => HealthCheckType.Tcp,
-            "http" => HealthCheckType.Http,
-            var other => throw new FormatException($"service '{service}': check type '{other}' is unknown (tcp or http)"),
-        },
+        Type = Value(Words.CheckTypes, check.Type, $"service '{service}': check type"),
         Path = check.Path ?? "/",
         StatusMin = check.StatusMin,
         StatusMax = check.StatusMax,
@@ -227,11 +183,6 @@ internal static class StateDocumentMapper
         Timeout = TimeSpan.FromSeconds(check.TimeoutSeconds),
         Rise = check.Rise,
         Fall = check.Fall,
-        Action = check.Action switch
-        {
-            "remove" => HealthCheckAction.Remove,
-            "weight0" => HealthCheckAction.Weight0,
-            var other => throw new FormatException($"service '{service}': check action '{other}' is unknown (remove or weight0)"),
-        },
+        Action = Value(Words.CheckActions, check.Action, $"service '{service}': check action"),
     };
 }

@@ -12,6 +12,20 @@ internal sealed class ApiBody(long maxBytes)
     public async Task<T> ReadAsync<T>(HttpContext context)
         where T : class
     {
+        byte[] bytes = await ReadBytesAsync(context).ConfigureAwait(false);
+        try
+        {
+            return JsonSerializer.Deserialize<T>(bytes, ApiJson.Options) ?? throw new ApiException("the JSON body is null");
+        }
+        catch (JsonException e)
+        {
+            throw new ApiException($"the body is not valid JSON for this request: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The body's bytes, within the limit; 400 when there is none.</summary>
+    public async Task<byte[]> ReadBytesAsync(HttpContext context)
+    {
         ArgumentNullException.ThrowIfNull(context);
         if (context.Request.ContentLength > MaxBytes)
         {
@@ -31,19 +45,7 @@ internal sealed class ApiBody(long maxBytes)
             buffer.Write(chunk, 0, read);
         }
 
-        if (buffer.Length == 0)
-        {
-            throw new ApiException("the request needs a JSON body");
-        }
-
-        try
-        {
-            return JsonSerializer.Deserialize<T>(buffer.ToArray(), ApiJson.Options) ?? throw new ApiException("the JSON body is null");
-        }
-        catch (JsonException e)
-        {
-            throw new ApiException($"the body is not valid JSON for this request: {e.Message}", e);
-        }
+        return buffer.Length > 0 ? buffer.ToArray() : throw new ApiException("the request needs a JSON body");
     }
 
     private ApiException TooLarge() => new(StatusCodes.Status413PayloadTooLarge, $"the body is larger than the limit of {MaxBytes} bytes");

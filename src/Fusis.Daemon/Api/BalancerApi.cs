@@ -1,4 +1,7 @@
+using Fusis.Core;
 using Fusis.Core.Api;
+using Fusis.Core.Backends;
+using Fusis.Core.Operations;
 using Fusis.Core.Engine;
 using Fusis.Core.Membership;
 using Fusis.Daemon.Balancer;
@@ -16,7 +19,8 @@ internal static class BalancerApi
     {
         app.UseMiddleware<ApiErrorMiddleware>();
         app.Use(next => new BearerTokenMiddleware(next, tokenHash).InvokeAsync);
-        app.MapServiceRoutes(engine, new ApiBody(options.MaxBodyBytes), options.VipRange is { } range ? IPNetwork.Parse(range) : null);
+        var backend = new EngineBackend(engine, new OperationContext(options.VipRange is { } range ? IPNetwork.Parse(range) : null), "this balancer");
+        app.MapServiceRoutes(backend, new ApiBody(options.MaxBodyBytes));
 
         ClusterView cluster = app.Services.GetRequiredService<ClusterView>();
         app.MapGet("/members", () => Results.Json(
@@ -46,6 +50,6 @@ internal static class BalancerApi
         });
 
         // Unknown routes answer in the API's error shape too.
-        app.MapFallback((HttpContext context) => ApiErrorMiddleware.WriteAsync(context, StatusCodes.Status404NotFound, $"no route {context.Request.Method} {context.Request.Path}", null));
+        app.MapFallback((HttpContext context) => ApiErrorMiddleware.WriteAsync(context, StatusCodes.Status404NotFound, $"no route {context.Request.Method} {context.Request.Path}", FusisErrorCode.UnknownRoute, null));
     }
 }

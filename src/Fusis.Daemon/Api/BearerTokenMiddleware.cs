@@ -1,12 +1,15 @@
 using Fusis.Core.Api;
 using System.Security.Cryptography;
 using System.Text;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 
 namespace Fusis.Daemon.Api;
 
 /// <summary>
-/// With a token configured, every write (anything but GET and HEAD) needs "Authorization: Bearer &lt;token&gt;".
+/// With a token configured, every write (anything but GET and HEAD) needs "Authorization: Bearer &lt;token&gt;",
+/// except over the local socket, which only root can open (its folder is 0700).
 /// The comparison is constant-time (hashes of equal length, compared with FixedTimeEquals); the token is never logged.
 /// </summary>
 internal sealed class BearerTokenMiddleware(RequestDelegate next, byte[]? tokenHash)
@@ -16,7 +19,8 @@ internal sealed class BearerTokenMiddleware(RequestDelegate next, byte[]? tokenH
     public Task InvokeAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (tokenHash is null || HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+        if (tokenHash is null || HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
+            || context.Features.Get<IConnectionEndPointFeature>()?.LocalEndPoint is UnixDomainSocketEndPoint)
         {
             return next(context);
         }
@@ -29,6 +33,6 @@ internal sealed class BearerTokenMiddleware(RequestDelegate next, byte[]? tokenH
         }
 
         context.Response.Headers.WWWAuthenticate = "Bearer";
-        return ApiErrorMiddleware.WriteAsync(context, StatusCodes.Status401Unauthorized, "this balancer needs a bearer token for writes (Authorization: Bearer <token>)", null);
+        return ApiErrorMiddleware.WriteAsync(context, StatusCodes.Status401Unauthorized, "this balancer needs a bearer token for writes (Authorization: Bearer <token>)", Core.FusisErrorCode.PermissionDenied, null);
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Fusis.Core.Api;
 using Fusis.Core.Engine;
 using Fusis.Core.State;
 using Fusis.Netlink.Ipvs;

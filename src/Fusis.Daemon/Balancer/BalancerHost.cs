@@ -1,4 +1,4 @@
-using Fusis.Core.Api;
+using Fusis.Core.Backends;
 using System.Net;
 using Fusis.Core.Engine;
 using Fusis.Core.State;
@@ -36,6 +36,7 @@ public static partial class BalancerHost
         ["--config"] = "Config",
         ["--listen"] = nameof(BalancerOptions.Listen),
         ["--state"] = nameof(BalancerOptions.StatePath),
+        ["--local-socket"] = nameof(BalancerOptions.LocalSocket),
         ["--token-file"] = nameof(BalancerOptions.TokenFile),
         ["--reconcile-interval"] = nameof(BalancerOptions.ReconcileInterval),
         ["--max-body-bytes"] = nameof(BalancerOptions.MaxBodyBytes),
@@ -48,7 +49,7 @@ public static partial class BalancerHost
     };
 
     public static string Usage =>
-        "usage: fusis balancer [--config FILE] [--listen ADDRESS:PORT] [--state FILE] [--token-file FILE] [--reconcile-interval HH:MM:SS] " +
+        "usage: fusis balancer [--config FILE] [--listen ADDRESS:PORT] [--state FILE] [--local-socket PATH] [--token-file FILE] [--reconcile-interval HH:MM:SS] " +
         "[--max-body-bytes N] [--serf-rpc HOST:PORT] [--resync-interval HH:MM:SS] [--drain-timeout HH:MM:SS] [--on-failed Remove|Drain] " +
         "[--vip-interface NAME] [--vip-range CIDR]";
 
@@ -104,23 +105,52 @@ public static partial class BalancerHost
                 $"refusing to listen on {endPoint} without a token: anything but loopback needs TokenFile (--token-file)");
         }
 
+        // The engine is the host's only writer: it holds the store's lock from here until it stops.
+        FileDesiredStateStore store = FileDesiredStateStore.Open(options.StatePath, LocalBackend.LockTimeout);
+        string? localSocket = null;
+        try
+        {
+            localSocket = PrepareLocalSocket(options.LocalSocket);
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(endPoint);
+            if (localSocket is not null)
+            {
+                kestrel.ListenUnixSocket(localSocket);
+            }
+
             kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes;
             kestrel.AddServerHeader = false;
         });
         builder.Host.UseSystemd();
         ConsoleLogging.Configure(builder.Logging);
 
-        IIpvsKernel kernel = openKernel();
+        IIpvsKernel kernel;
         BalancerEngine engine;
         try
         {
-            engine = BalancerEngine.Start(new DesiredStateStore(options.StatePath), kernel);
+            kernel = openKernel();
         }
         catch
         {
+            store.Dispose();
+            throw;
+        }
+
+        try
+        {
+            engine = BalancerEngine.Start(store, kernel);
+        }
+        catch
+        {
+            store.Dispose();
             kernel.Dispose();
             throw;
         }
@@ -160,6 +190,11 @@ public static partial class BalancerHost
         {
             engine.DisposeAsync().AsTask().GetAwaiter().GetResult();
             kernel.Dispose();
+            if (localSocket is not null)
+            {
+                File.Delete(localSocket);
+            }
+
             LogStopped(logger);
         });
         return app;
@@ -219,6 +254,30 @@ public static partial class BalancerHost
         }
 
         return options;
+    }
+
+    // The socket's folder is root's alone (0700), so only local root reaches the token-free endpoint. A socket left by
+    // a balancer that died is removed: this process holds the store's lock, so no other balancer uses it.
+    private static string? PrepareLocalSocket(string path)
+    {
+        if (path.Length == 0)
+        {
+            return null;
+        }
+
+        string full = Path.GetFullPath(path);
+        try
+        {
+            var folder = Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            folder.UnixFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+            File.Delete(full);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigurationException($"cannot prepare the local socket {full}: {e.Message}", e);
+        }
+
+        return full;
     }
 
     private static string ReadToken(string path)

@@ -1,5 +1,5 @@
 using Fusis.Core.Api;
-using Fusis.Core.State;
+using Fusis.Core.Backends;
 
 namespace Fusis.Daemon.Balancer;
 
@@ -12,8 +12,13 @@ public sealed class BalancerOptions
     public string Listen { get; set; } = "127.0.0.1:8000";
 
     /// <summary>The desired state (FUSIS_STATE_PATH, as the cmdlets use).</summary>
-    public string StatePath { get; set; } =
-        Environment.GetEnvironmentVariable("FUSIS_STATE_PATH") is { Length: > 0 } path ? path : DesiredStateStore.DefaultPath;
+    public string StatePath { get; set; } = LocalBackend.StatePath;
+
+    /// <summary>
+    /// The local endpoint (a Unix socket in a root-only folder) through which this host's cmdlets and DSC reach the
+    /// engine without a token (FUSIS_SOCKET, as the cmdlets use); empty: none.
+    /// </summary>
+    public string LocalSocket { get; set; } = LocalBackend.SocketPath;
 
     /// <summary>A file holding the bearer token that writes need; none: writes are open (loopback only).</summary>
     public string? TokenFile { get; set; }

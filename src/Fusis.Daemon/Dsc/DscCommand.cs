@@ -1,10 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Fusis.Core.Api;
-using Fusis.Core.Engine;
-using Fusis.Core.State;
+using Fusis.Core;
+using Fusis.Core.Backends;
 using Fusis.Daemon.Api;
-using Fusis.Netlink;
 using Fusis.Netlink.Ipvs;
 
 namespace Fusis.Daemon.Dsc;
@@ -12,9 +10,9 @@ namespace Fusis.Daemon.Dsc;
 /// <summary>
 /// `fusis dsc &lt;get|set|test|export|delete&gt; &lt;service|destination&gt;`: the DSC v3 command resources Fusis/Service and
 /// Fusis/Destination (manifests in dsc/). JSON in on stdin, JSON Lines out on stdout, messages as JSON lines on
-/// stderr. It works on this host's kernel and desired state, under the store's lock, through the same engine as the
-/// daemon (validated whole, saved, then applied; undone when the kernel refuses). The executable starts in a
-/// fraction of pwsh's time, which matters because DSC starts one process per operation.
+/// stderr. Its changes go where the cmdlets' go: to this host's balancer daemon over its local socket when one runs,
+/// else to an engine in this process holding the store's lock; the same operations, rules and errors either way.
+/// The executable starts in a fraction of pwsh's time, which matters because DSC starts one process per operation.
 /// </summary>
 public static class DscCommand
 {
@@ -30,9 +28,11 @@ public static class DscCommand
         UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
     };
 
-    public static string Usage => "usage: fusis dsc get|set|test|export|delete service|destination  (JSON on stdin; FUSIS_STATE_PATH names the desired state)";
+    public static string Usage =>
+        "usage: fusis dsc get|set|test|export|delete service|destination  (JSON on stdin; through this host's balancer daemon when one runs " +
+        "(FUSIS_SOCKET), else on the desired state FUSIS_STATE_PATH names)";
 
-    public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter messages, Func<IIpvsKernel> openKernel, string statePath)
+    public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter messages, Func<IIpvsKernel> openKernel, string statePath, string socketPath)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(input);
@@ -48,32 +48,32 @@ public static class DscCommand
         try
         {
             DscInput? request = operation == "export" ? null : Read(await input.ReadToEndAsync().ConfigureAwait(false));
-            var store = new DesiredStateStore(statePath);
-            using IDisposable held = store.Lock(TimeSpan.FromSeconds(10));
-            using IIpvsKernel kernel = openKernel();
-            await using BalancerEngine engine = BalancerEngine.Start(store, kernel);
-            var resource = new DscResource(engine, type == "service");
-            foreach (JsonNode line in await resource.RunAsync(operation, request).ConfigureAwait(false))
+            IFusisBackend backend = await LocalBackend.OpenAsync(statePath, socketPath, openKernel, CancellationToken.None).ConfigureAwait(false);
+            await using (backend.ConfigureAwait(false))
             {
-                await output.WriteLineAsync(line.ToJsonString()).ConfigureAwait(false);
+                var resource = new DscResource(backend, type == "service");
+                foreach (JsonNode line in await resource.RunAsync(operation, request, CancellationToken.None).ConfigureAwait(false))
+                {
+                    await output.WriteLineAsync(line.ToJsonString()).ConfigureAwait(false);
+                }
             }
 
             return Success;
         }
         catch (ApiException e)
         {
-            Message(messages, "error", e.Errors is null ? e.Message : $"{e.Message}: {string.Join("; ", e.Errors.Select(f => $"{f.Key}: {string.Join(", ", f.Value)}"))}");
-            return e.StatusCode is 400 or 422 ? InvalidInput : Failed;
+            Message(messages, "error", e.Message);
+            return InvalidInput;
         }
-        catch (DesiredStateException e)
+        catch (FusisException e)
         {
             Message(messages, "error", e.Message);
-            return e.Problems.Count > 0 ? InvalidInput : Failed;
-        }
-        catch (NetlinkException e)
-        {
-            Message(messages, "error", e.Message);
-            return Unavailable;
+            return e.Code switch
+            {
+                FusisErrorCode.InvalidArgument => InvalidInput,
+                FusisErrorCode.IpvsUnavailable or FusisErrorCode.PermissionDenied => Unavailable,
+                _ => Failed,
+            };
         }
     }
 

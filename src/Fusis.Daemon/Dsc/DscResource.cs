@@ -1,22 +1,22 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Fusis.Core;
 using Fusis.Core.Api;
-using Fusis.Core.Engine;
-using Fusis.Core.State;
-using Fusis.Daemon.Api;
-using Fusis.Netlink.Ipvs;
-using Microsoft.AspNetCore.Http;
+using Fusis.Core.Backends;
+using Fusis.Core.Model;
+using Fusis.Core.Operations;
+using Fusis.Core.Vocabulary;
 
 namespace Fusis.Daemon.Dsc;
 
 /// <summary>
-/// The operations of Fusis/Service (<paramref name="service"/>) or Fusis/Destination. The actual state is the
-/// kernel's, for services Fusis owns; set changes the desired state, then converges that service in the kernel,
-/// so drift made behind Fusis's back is repaired even when the desired state already says the right thing.
+/// The operations of Fusis/Service (<paramref name="service"/>) or Fusis/Destination, over the host's backend (its
+/// balancer daemon, or an engine in this process). The actual state is the kernel's, for services Fusis owns; set
+/// runs the same operations as the API and the cmdlets, then converges that service in the kernel, so drift made
+/// behind Fusis's back is repaired even when the desired state already says the right thing.
 /// </summary>
-internal sealed class DscResource(BalancerEngine engine, bool service)
+internal sealed class DscResource(IFusisBackend backend, bool service)
 {
-    // The input as JSON with only the properties given (what test and set compare).
     private static readonly System.Text.Json.JsonSerializerOptions Given = new()
     {
         PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase,
@@ -29,178 +29,178 @@ internal sealed class DscResource(BalancerEngine engine, bool service)
     private static readonly string[] DestinationProperties =
         ["weight", "forwardingMethod", "upperThreshold", "lowerThreshold", "tunnelType", "tunnelPort", "tunnelChecksum"];
 
-    public async Task<IReadOnlyList<JsonNode>> RunAsync(string operation, DscInput? input) => operation switch
+    public async Task<IReadOnlyList<JsonNode>> RunAsync(string operation, DscInput? input, CancellationToken cancellation) => operation switch
     {
-        "get" => [await ActualAsync(input!).ConfigureAwait(false)],
-        "test" => await TestAsync(input!).ConfigureAwait(false),
-        "set" => await SetAsync(input!).ConfigureAwait(false),
-        "delete" => await DeleteAsync(input!).ConfigureAwait(false),
-        _ => await ExportAsync().ConfigureAwait(false),
+        "get" => [await ActualAsync(input!, cancellation).ConfigureAwait(false)],
+        "test" => await TestAsync(input!, cancellation).ConfigureAwait(false),
+        "set" => await SetAsync(input!, cancellation).ConfigureAwait(false),
+        "delete" => await DeleteAsync(input!, cancellation).ConfigureAwait(false),
+        _ => await ExportAsync(cancellation).ConfigureAwait(false),
     };
 
     // test, with "return": "stateAndDiff": the actual state with _inDesiredState, then the names that differ.
-    private async Task<IReadOnlyList<JsonNode>> TestAsync(DscInput input)
+    private async Task<IReadOnlyList<JsonNode>> TestAsync(DscInput input, CancellationToken cancellation)
     {
-        JsonObject actual = await ActualAsync(input).ConfigureAwait(false);
+        JsonObject actual = await ActualAsync(input, cancellation).ConfigureAwait(false);
         JsonArray differing = Differing(input, actual);
         actual["_inDesiredState"] = differing.Count == 0;
         return [actual, differing];
     }
 
-    private async Task<IReadOnlyList<JsonNode>> SetAsync(DscInput input)
+    private async Task<IReadOnlyList<JsonNode>> SetAsync(DscInput input, CancellationToken cancellation)
     {
-        JsonArray differing = Differing(input, await ActualAsync(input).ConfigureAwait(false));
+        JsonObject actual = await ActualAsync(input, cancellation).ConfigureAwait(false);
+        JsonArray differing = Differing(input, actual);
         if (differing.Count > 0)
         {
-            IpvsServiceKey? key = null;
-            EngineChange change = await engine.ChangeAsync((state, kernel) =>
+            bool present = actual["_exist"]!.GetValue<bool>();
+            FusisOperation change = service ? SetService(input, present) : SetDestination(input, present);
+            await backend.ChangeAsync(change, dryRun: false, cancellation).ConfigureAwait(false);
+            if (input.Exist != false || !service)
             {
-                (DesiredState next, key) = service ? SetService(state, kernel, input) : SetDestination(state, input);
-                return next;
-            }).ConfigureAwait(false);
-            ThrowIfRefused(change);
-            if (key is not null)
-            {
-                ThrowIfRefused(await engine.ConvergeAsync(new HashSet<IpvsServiceKey> { key }).ConfigureAwait(false));
+                await backend.ChangeAsync(new ConvergeServiceOperation(service ? input.Name! : input.ServiceName!), dryRun: false, cancellation).ConfigureAwait(false);
             }
         }
 
-        return [await ActualAsync(input).ConfigureAwait(false), differing];
+        return [await ActualAsync(input, cancellation).ConfigureAwait(false), differing];
     }
 
-    private async Task<IReadOnlyList<JsonNode>> DeleteAsync(DscInput input)
+    private async Task<IReadOnlyList<JsonNode>> DeleteAsync(DscInput input, CancellationToken cancellation)
     {
         input.Exist = false;
-        await SetAsync(input).ConfigureAwait(false);
+        await SetAsync(input, cancellation).ConfigureAwait(false);
         return [];
     }
 
-    private async Task<IReadOnlyList<JsonNode>> ExportAsync() => await engine.ReadAsync((state, kernel) =>
-        state.Services.SelectMany(s => service
-            ? [ServiceState(s.Name, kernel.GetService(s.Key))]
-            : kernel.GetDestinations(s.Key).Select(d => DestinationState(s.Name, d.Address.ToString(), d.Port, d))).Cast<JsonNode>().ToList()).ConfigureAwait(false);
-
-    private Task<JsonObject> ActualAsync(DscInput input) => engine.ReadAsync((state, kernel) =>
+    private async Task<IReadOnlyList<JsonNode>> ExportAsync(CancellationToken cancellation)
     {
-        if (service)
+        var nodes = new List<JsonNode>();
+        foreach (FusisService owned in (await backend.GetServicesAsync(cancellation).ConfigureAwait(false)).Where(s => s.Managed))
         {
-            string name = input.Name ?? throw ApiException.Invalid("name", "Fusis/Service needs a name");
-            return ServiceState(name, state.Find(name) is { } named ? kernel.GetService(named.Key) : null);
+            if (service)
+            {
+                nodes.Add(ServiceState(owned.Name!, owned));
+                continue;
+            }
+
+            foreach (FusisDestination destination in await backend.GetDestinationsAsync(owned, cancellation).ConfigureAwait(false))
+            {
+                nodes.Add(DestinationState(owned.Name!, destination.Address, destination.Port, destination));
+            }
         }
 
-        (DesiredService owned, IPEndPoint endPoint) = Destination(state, input);
-        IpvsDestination? present = kernel.GetDestinations(owned.Key).FirstOrDefault(d => d.Address.Equals(endPoint.Address) && d.Port == endPoint.Port);
-        return DestinationState(owned.Name, input.Address!, endPoint.Port, present);
-    });
+        return nodes;
+    }
 
-    private static (DesiredState Next, IpvsServiceKey? Key) SetService(DesiredState state, IIpvsKernel kernel, DscInput input)
+    private async Task<JsonObject> ActualAsync(DscInput input, CancellationToken cancellation)
     {
-        DesiredService? owned = state.Find(input.Name!);
+        IReadOnlyList<FusisService> services = await backend.GetServicesAsync(cancellation).ConfigureAwait(false);
+        if (service)
+        {
+            string name = input.Name ?? throw FusisException.Invalid("name", "Fusis/Service needs a name");
+            return ServiceState(name, services.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase)));
+        }
+
+        (string serviceName, IPEndPoint endPoint) = Destination(input);
+        FusisService owned = services.FirstOrDefault(s => string.Equals(s.Name, serviceName, StringComparison.OrdinalIgnoreCase))
+            ?? throw new FusisException(FusisErrorCode.ServiceNotFound, $"Fusis owns no service named '{serviceName}'; declare it first (Fusis/Service)");
+        FusisDestination? present = (await backend.GetDestinationsAsync(owned, cancellation).ConfigureAwait(false))
+            .FirstOrDefault(d => IPAddress.Parse(d.Address).Equals(endPoint.Address) && d.Port == endPoint.Port);
+        return DestinationState(owned.Name!, input.Address!, endPoint.Port, present);
+    }
+
+    private static FusisOperation SetService(DscInput input, bool present)
+    {
+        string name = input.Name!;
         if (input.Exist == false)
         {
-            return owned is null
-                ? (state, null)
-                : (new DesiredState(state.Services.Where(s => s != owned).ToList(), [.. state.Retired, owned.Key]), null);
+            return new DeleteServiceOperation(name);
         }
 
         var request = new ServiceRequest
         {
-            Name = input.Name, Protocol = input.Protocol, Address = input.Address, Port = input.Port, FirewallMark = input.FirewallMark,
+            Name = name, Protocol = input.Protocol, Address = input.Address, Port = input.Port, FirewallMark = input.FirewallMark,
             Scheduler = input.Scheduler, Persistent = input.PersistenceTimeout, OnePacket = input.OnePacket, Netmask = input.Netmask,
             SchedulerFlags = input.SchedulerFlags,
         };
-        if (owned is not null)
-        {
-            DesiredService patched = RequestMapper.Patch(owned, request);
-            return (state with { Services = state.Services.Select(s => s == owned ? patched : s).ToList() }, owned.Key);
-        }
-
-        DesiredService created = RequestMapper.ToService(request, input.Name);
-        return (ServiceRoutes.Create(state, kernel, created), created.Key);
+        return present ? new PatchServiceOperation(name, request) : new CreateServiceOperation(request);
     }
 
-    private static (DesiredState Next, IpvsServiceKey? Key) SetDestination(DesiredState state, DscInput input)
+    private static FusisOperation SetDestination(DscInput input, bool present)
     {
-        (DesiredService owned, IPEndPoint endPoint) = Destination(state, input);
-        IpvsDestination? present = owned.Destinations.FirstOrDefault(d => d.Address.Equals(endPoint.Address) && d.Port == endPoint.Port);
+        (string serviceName, IPEndPoint endPoint) = Destination(input);
+        string id = endPoint.ToString();
+        if (input.Exist == false)
+        {
+            return new DeleteDestinationOperation(serviceName, id);
+        }
+
         var request = new DestinationRequest
         {
-            Address = input.Address, Port = input.Port, Weight = input.Weight, UpperThreshold = input.UpperThreshold, LowerThreshold = input.LowerThreshold,
-            Mode = input.ForwardingMethod is { } method ? ApiNames.Mode(Enum.Parse<IpvsForwardingMethod>(method, ignoreCase: true)) : null,
+            Weight = input.Weight, UpperThreshold = input.UpperThreshold, LowerThreshold = input.LowerThreshold, Mode = input.ForwardingMethod,
             TunnelType = input.TunnelType, TunnelPort = input.TunnelPort, TunnelChecksum = input.TunnelChecksum,
         };
-        DesiredService next = input.Exist == false
-            ? present is null ? owned : owned.WithDestinations(owned.Destinations.Where(d => d != present).ToList())
-            : present is null ? RequestMapper.AddDestination(owned, request) : RequestMapper.PatchDestination(owned, present, WithoutIdentity(request));
-        return (state with { Services = state.Services.Select(s => s == owned ? next : s).ToList() }, owned.Key);
+        if (present)
+        {
+            return new PatchDestinationOperation(serviceName, id, request);
+        }
+
+        request.Address = input.Address;
+        request.Port = input.Port;
+        return new AddDestinationOperation(serviceName, request);
     }
 
-    // A PATCH body may not name the destination's identity, which the resource's keys already gave.
-    private static DestinationRequest WithoutIdentity(DestinationRequest request)
+    private static (string Service, IPEndPoint EndPoint) Destination(DscInput input)
     {
-        request.Address = null;
-        request.Port = null;
-        return request;
-    }
-
-    private static (DesiredService Owned, IPEndPoint EndPoint) Destination(DesiredState state, DscInput input)
-    {
-        string name = input.ServiceName ?? throw ApiException.Invalid("serviceName", "Fusis/Destination needs a serviceName");
+        string name = input.ServiceName ?? throw FusisException.Invalid("serviceName", "Fusis/Destination needs a serviceName");
         if (input.Address is null || !IPAddress.TryParse(input.Address, out IPAddress? address) || input.Port is not (>= 1 and <= 65535))
         {
-            throw ApiException.Invalid("address", "Fusis/Destination needs an IPv4 or IPv6 address and a port from 1 to 65535");
+            throw FusisException.Invalid("address", "Fusis/Destination needs an IPv4 or IPv6 address and a port from 1 to 65535");
         }
 
-        if (input.ForwardingMethod is { } method && !Enum.TryParse<IpvsForwardingMethod>(method, ignoreCase: true, out _))
-        {
-            throw ApiException.Invalid("forwardingMethod", $"'{method}' is not masquerade, directRoute or tunnel");
-        }
-
-        DesiredService owned = state.Find(name) ?? throw ApiException.NotFound($"Fusis owns no service named '{name}'; declare it first (Fusis/Service)");
-        return (owned, new IPEndPoint(address, input.Port.Value));
+        return (name, new IPEndPoint(address, input.Port.Value));
     }
 
-    private static JsonObject ServiceState(string name, IpvsService? present)
+    private static JsonObject ServiceState(string name, FusisService? present)
     {
         var state = new JsonObject { ["name"] = name, ["_exist"] = present is not null };
         if (present is not null)
         {
-            IpvsServiceKey key = present.Key;
-            state["protocol"] = ApiNames.Protocol(key);
-            if (key.IsFirewallMark)
+            state["protocol"] = present.Protocol;
+            if (present.FirewallMark != 0)
             {
-                state["firewallMark"] = key.FirewallMark;
+                state["firewallMark"] = present.FirewallMark;
             }
             else
             {
-                state["address"] = key.Address.ToString();
-                state["port"] = key.Port;
+                state["address"] = present.Address;
+                state["port"] = present.Port;
             }
 
             state["scheduler"] = present.Scheduler;
-            state["persistenceTimeout"] = (present.Flags & IpvsServiceFlags.Persistent) != 0 ? present.Timeout : 0;
-            state["onePacket"] = (present.Flags & IpvsServiceFlags.OnePacket) != 0;
-            state["netmask"] = Core.Netmask.Format(key.AddressFamily, present.EffectiveNetmask);
-            state["schedulerFlags"] = new JsonArray([.. ApiNames.SchedulerFlags.Where(f => (present.Flags & f.Flag) != 0).Select(f => (JsonNode)f.Name)]);
+            state["persistenceTimeout"] = present.Persistent ? present.PersistenceTimeout : 0;
+            state["onePacket"] = present.OnePacket;
+            state["netmask"] = present.Netmask;
+            state["schedulerFlags"] = new JsonArray([.. present.SchedulerFlags.Select(f => (JsonNode)f)]);
         }
 
         return state;
     }
 
-    private static JsonObject DestinationState(string serviceName, string address, int port, IpvsDestination? present)
+    private static JsonObject DestinationState(string serviceName, string address, int port, FusisDestination? present)
     {
         var state = new JsonObject { ["serviceName"] = serviceName, ["address"] = address, ["port"] = port, ["_exist"] = present is not null };
         if (present is not null)
         {
             state["weight"] = present.Weight;
-            state["forwardingMethod"] = CamelCase(present.ForwardingMethod.ToString());
+            state["forwardingMethod"] = present.ForwardingMethod;
             state["upperThreshold"] = present.UpperThreshold;
             state["lowerThreshold"] = present.LowerThreshold;
-            if (present.ForwardingMethod == IpvsForwardingMethod.Tunnel)
+            if (present.TunnelType is not null)
             {
-                state["tunnelType"] = ApiNames.TunnelType(present);
+                state["tunnelType"] = present.TunnelType;
                 state["tunnelPort"] = present.TunnelPort;
-                state["tunnelChecksum"] = ApiNames.TunnelChecksum(present);
+                state["tunnelChecksum"] = present.TunnelChecksum;
             }
         }
 
@@ -222,7 +222,7 @@ internal sealed class DscResource(BalancerEngine engine, bool service)
         {
             foreach (string property in service ? ServiceProperties : DestinationProperties)
             {
-                if (given[property] is { } wanted && !string.Equals(Text(wanted), Text(actual[property]), StringComparison.OrdinalIgnoreCase))
+                if (given[property] is { } wanted && !string.Equals(Canonical(property, wanted), Text(actual[property]), StringComparison.OrdinalIgnoreCase))
                 {
                     differing.Add(property);
                 }
@@ -232,17 +232,17 @@ internal sealed class DscResource(BalancerEngine engine, bool service)
         return differing;
     }
 
+    // A word given in another spelling (an alias) names the same value.
+    private static string Canonical(string property, JsonNode wanted) => property switch
+    {
+        "forwardingMethod" when Words.ForwardingMethods.Parse(wanted.ToString()) is { } method => Words.ForwardingMethods.Word(method),
+        "tunnelType" when Words.TunnelTypes.Parse(wanted.ToString()) is { } type => Words.TunnelTypes.Word(type),
+        "tunnelChecksum" when Words.TunnelChecksums.Parse(wanted.ToString()) is { } checksum => Words.TunnelChecksums.Word(checksum),
+        "schedulerFlags" when wanted is JsonArray flags => Text(new JsonArray([.. flags.Select(f => (JsonNode?)(Words.SchedulerFlags.Parse(f?.ToString()) is { } flag ? Words.SchedulerFlags.Word(flag) : f?.ToString()))])),
+        _ => Text(wanted),
+    };
+
     // Flags compare as a set, the rest as text.
     private static string Text(JsonNode? node) =>
         node is JsonArray array ? string.Join(',', array.Select(n => n?.ToString()).Order(StringComparer.OrdinalIgnoreCase)) : node?.ToString() ?? string.Empty;
-
-    private static string CamelCase(string name) => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(name);
-
-    private static void ThrowIfRefused(EngineChange change)
-    {
-        if (change.Refused is { Error: { } refused })
-        {
-            throw new ApiException(StatusCodes.Status422UnprocessableEntity, $"the kernel refused the change, which was undone: {refused.Message}");
-        }
-    }
 }

@@ -33,7 +33,7 @@ public sealed class IpvsClient : IIpvsKernel
         try
         {
             GenericNetlinkFamily family = GenericNetlinkFamily.Resolve(channel, FamilyName)
-                ?? throw new NetlinkException(Errno.ENOENT, IpvsErrors.ModuleNotLoaded, null);
+                ?? throw new IpvsUnavailableException();
             return new IpvsClient(channel, family.Id);
         }
         catch

@@ -465,19 +465,29 @@ public static class IpvsCodec
     /// <summary>Throws <see cref="ArgumentException"/> for settings the kernel would refuse or misread.</summary>
     public static void ValidateService(IpvsService service)
     {
+        if (ServiceProblems(service).FirstOrDefault() is { Problem: { } problem })
+        {
+            throw new ArgumentException(problem, nameof(service));
+        }
+    }
+
+    /// <summary>Each setting of <paramref name="service"/> the kernel would refuse: the property's name and the problem.</summary>
+    public static IEnumerable<(string Property, string Problem)> ServiceProblems(IpvsService service)
+    {
+        ArgumentNullException.ThrowIfNull(service);
         if (service.Scheduler.Length is 0 or >= SchedulerNameMaxLength || !IsModuleName(service.Scheduler))
         {
-            throw new ArgumentException($"scheduler name '{service.Scheduler}' is not valid (1 to {SchedulerNameMaxLength - 1} letters, digits or '_')");
+            yield return (nameof(IpvsService.Scheduler), $"scheduler name '{service.Scheduler}' is not valid (1 to {SchedulerNameMaxLength - 1} letters, digits or '_')");
         }
 
         if (service.PersistenceEngine is { Length: > 0 } engine && (engine.Length >= PersistenceEngineNameMaxLength || !IsModuleName(engine)))
         {
-            throw new ArgumentException($"persistence engine name '{engine}' is not valid");
+            yield return (nameof(IpvsService.PersistenceEngine), $"persistence engine name '{engine}' is not valid");
         }
 
         if (service.Key.AddressFamily == AddressFamily.InterNetworkV6 && service.EffectiveNetmask is < 1 or > 128)
         {
-            throw new ArgumentException($"an IPv6 persistence netmask is a prefix length from 1 to 128, not {service.EffectiveNetmask}");
+            yield return (nameof(IpvsService.Netmask), $"an IPv6 persistence netmask is a prefix length from 1 to 128, not {service.EffectiveNetmask}");
         }
     }
 

@@ -52,7 +52,7 @@ internal static partial class ScaleBenchmark
 
             // The daemon owning the same state: it converges at start, then reconciles every 5 s.
             string daemonState = Path.Combine(Path.GetTempPath(), "fusis-bench-daemon.json");
-            new DesiredStateStore(daemonState).Save(desired);
+            FileDesiredStateStore.Write(daemonState, desired);
             var info = new ProcessStartInfo("ip", ["netns", "exec", Daemon, daemon, "balancer", "--listen", "127.0.0.1:18000", "--state", daemonState, "--reconcile-interval", "00:00:05"])
             {
                 RedirectStandardOutput = true, RedirectStandardError = true,

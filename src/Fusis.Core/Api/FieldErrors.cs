@@ -1,4 +1,4 @@
-namespace Fusis.Daemon.Api;
+namespace Fusis.Core.Api;
 
 /// <summary>Collects every problem of a request, by field, so one 422 names them all.</summary>
 internal sealed class FieldErrors
@@ -22,7 +22,7 @@ internal sealed class FieldErrors
     {
         if (Any)
         {
-            throw ApiException.Invalid(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
+            throw FusisException.Invalid(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
         }
     }
 }

@@ -1,12 +1,11 @@
-using Fusis.Core.Api;
 using System.Globalization;
 using System.Text.Json;
 using Fusis.Core.State;
 
-namespace Fusis.Daemon.Api;
+namespace Fusis.Core.Api;
 
 /// <summary>A check request into a <see cref="HealthCheck"/>, every problem by field (422).</summary>
-internal static class CheckMapper
+public static class CheckMapper
 {
     public static HealthCheck ToCheck(CheckRequest request)
     {

@@ -1,13 +1,13 @@
-using Fusis.Core.Api;
 using System.Net;
+using Fusis.Core.Vocabulary;
 using System.Net.Sockets;
 using Fusis.Core.State;
 using Fusis.Netlink.Ipvs;
 
-namespace Fusis.Daemon.Api;
+namespace Fusis.Core.Api;
 
 /// <summary>Requests into desired services and destinations, every problem reported by field (422) before anything changes.</summary>
-internal static class RequestMapper
+public static class RequestMapper
 {
     /// <summary>A whole service (POST, PUT): absent settings take their defaults.</summary>
     public static DesiredService ToService(ServiceRequest request, string? routeName)
@@ -27,6 +27,13 @@ internal static class RequestMapper
         }
 
         return service;
+    }
+
+    /// <summary>A copy of <paramref name="request"/> to fill in (the caller's stays as it was sent).</summary>
+    public static ServiceRequest Copy(ServiceRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return (ServiceRequest)request.MemberwiseCopy();
     }
 
     /// <summary>PATCH: only the fields present change; the identity (address, port, protocol, mark) cannot.</summary>
@@ -71,16 +78,28 @@ internal static class RequestMapper
         errors.ThrowIfAny();
         if (service.Destinations.Any(d => d.Address.Equals(destination!.Address) && d.Port == destination.Port))
         {
-            throw ApiException.Conflict($"service '{service.Name}' already has destination {destination}");
+            throw new FusisException(FusisErrorCode.DestinationExists, $"service '{service.Name}' already has destination {destination}");
         }
 
         if (request.Name is { } taken && FindDestination(service, taken) is not null)
         {
-            throw ApiException.Conflict($"service '{service.Name}' already has a destination named '{taken}'");
+            throw new FusisException(FusisErrorCode.DestinationExists, $"service '{service.Name}' already has a destination named '{taken}'");
         }
 
         DesiredService added = service.WithDestinations([.. service.Destinations, destination!]);
         return request.Name is null ? added : added with { Labels = WithLabel(added, destination!, new DestinationLabel(request.Name)) };
+    }
+
+    /// <summary>Checks a destination on its own, before there is a service to add it to (what DSC checks first).</summary>
+    /// <exception cref="FusisException">Every problem, by field.</exception>
+    public static void Validate(DestinationRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = new FieldErrors();
+        AddressFamily family = IPAddress.TryParse(request.Address ?? request.Host, out IPAddress? address) ? address.AddressFamily : AddressFamily.InterNetwork;
+        var placeholder = new DesiredService("placeholder", new IpvsService { Key = IpvsServiceKey.ForFirewallMark(1, family) }, []);
+        Destination(placeholder, null, request, errors, string.Empty);
+        errors.ThrowIfAny();
     }
 
     /// <summary>PATCH of one destination: only the fields present change; address and port cannot.</summary>
@@ -135,7 +154,7 @@ internal static class RequestMapper
     {
         Address = request.Address ?? request.Host ?? (key.IsFirewallMark ? null : key.Address.ToString()),
         Port = request.Port ?? (key.IsFirewallMark ? null : key.Port),
-        Protocol = request.Protocol ?? ApiNames.Protocol(key),
+        Protocol = request.Protocol ?? Words.Protocol(key),
         FirewallMark = request.FirewallMark ?? (key.IsFirewallMark ? key.FirewallMark : null),
         AddressFamily = request.AddressFamily ?? (key.AddressFamily == AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4"),
     };
@@ -148,8 +167,8 @@ internal static class RequestMapper
             return null;
         }
 
-        string protocol = (request.Protocol ?? "tcp").ToLowerInvariant();
-        if (protocol is "fwm" or "fwmark")
+        string protocol = request.Protocol ?? Words.Protocols.Word(IpvsProtocol.Tcp);
+        if (string.Equals(protocol, Words.FirewallMarkProtocol, StringComparison.OrdinalIgnoreCase) || string.Equals(protocol, "fwmark", StringComparison.OrdinalIgnoreCase))
         {
             if (request.FirewallMark is not > 0)
             {
@@ -161,24 +180,19 @@ internal static class RequestMapper
                 errors.Add("Address", "a firewall-mark service has no address or port");
             }
 
-            AddressFamily? family = (request.AddressFamily ?? "ipv4").ToLowerInvariant() switch
-            {
-                "ipv4" => AddressFamily.InterNetwork,
-                "ipv6" => AddressFamily.InterNetworkV6,
-                _ => null,
-            };
+            AddressFamily? family = Words.AddressFamilies.Parse(request.AddressFamily ?? Words.AddressFamilies.Word(AddressFamily.InterNetwork));
             if (family is null)
             {
-                errors.Add("AddressFamily", $"'{request.AddressFamily}' is not ipv4 or ipv6");
+                errors.Add("AddressFamily", $"'{request.AddressFamily}' is not {Words.AddressFamilies.Choices}");
             }
 
             return request.FirewallMark is > 0 && family is { } f ? IpvsServiceKey.ForFirewallMark(request.FirewallMark.Value, f) : null;
         }
 
-        IpvsProtocol? parsed = protocol switch { "tcp" => IpvsProtocol.Tcp, "udp" => IpvsProtocol.Udp, "sctp" => IpvsProtocol.Sctp, _ => null };
+        IpvsProtocol? parsed = Words.Protocols.Parse(protocol);
         if (parsed is null)
         {
-            errors.Add("Protocol", $"'{request.Protocol}' is not tcp, udp, sctp or fwm");
+            errors.Add("Protocol", $"'{request.Protocol}' is not {string.Join(", ", Words.Protocols.Words)} or {Words.FirewallMarkProtocol}");
         }
 
         if (request.FirewallMark is not null)
@@ -231,16 +245,17 @@ internal static class RequestMapper
 
         if (request.SchedulerFlags is { } names)
         {
-            flags &= ~(IpvsServiceFlags.SchedulerFallback | IpvsServiceFlags.SchedulerPort | IpvsServiceFlags.SchedulerFlag3);
+            flags &= ~Words.AllSchedulerFlags;
             foreach (string flagName in names)
             {
-                var known = ApiNames.SchedulerFlags.FirstOrDefault(f => string.Equals(f.Name, flagName, StringComparison.OrdinalIgnoreCase));
-                if (known.Name is null)
+                if (Words.SchedulerFlags.Parse(flagName) is { } known)
                 {
-                    errors.Add("SchedulerFlags", $"'{flagName}' is not fallback, port or flag-3");
+                    flags |= known;
                 }
-
-                flags |= known.Flag;
+                else
+                {
+                    errors.Add("SchedulerFlags", $"'{flagName}' is not {Words.SchedulerFlags.Choices}");
+                }
             }
         }
 
@@ -262,25 +277,21 @@ internal static class RequestMapper
         }
 
         settings = settings with { Flags = flags };
-        try
+        foreach ((string property, string problem) in IpvsCodec.ServiceProblems(settings))
         {
-            IpvsCodec.ValidateService(settings);
-        }
-        catch (ArgumentException e)
-        {
-            errors.Add(request.Scheduler is not null && e.Message.Contains("scheduler", StringComparison.Ordinal) ? "Scheduler" : "Service", e.Message);
+            errors.Add(property, problem);
         }
 
         IpvsForwardingMethod mode = service.DefaultForwardingMethod;
         if (request.Mode is { } word)
         {
-            if (ApiNames.ParseMode(word) is { } parsed)
+            if (Words.ForwardingMethods.Parse(word) is { } parsed)
             {
                 mode = parsed;
             }
             else
             {
-                errors.Add("Mode", $"'{word}' is not nat, route or tunnel");
+                errors.Add("Mode", $"'{word}' is not {string.Join(", ", Words.ChosenForwardingMethods)}");
             }
         }
 
@@ -323,13 +334,13 @@ internal static class RequestMapper
         IpvsForwardingMethod method = existing?.ForwardingMethod ?? service.DefaultForwardingMethod;
         if (request.Mode is { } mode)
         {
-            if (ApiNames.ParseMode(mode) is { } parsed)
+            if (Words.ForwardingMethods.Parse(mode) is { } parsed)
             {
                 method = parsed;
             }
             else
             {
-                errors.Add(prefix + "Mode", $"'{mode}' is not nat, route or tunnel");
+                errors.Add(prefix + "Mode", $"'{mode}' is not {string.Join(", ", Words.ChosenForwardingMethods)}");
             }
         }
 
@@ -353,18 +364,18 @@ internal static class RequestMapper
         bool tunnelOption = request.TunnelType is not null || request.TunnelPort is not null || request.TunnelChecksum is not null;
         if (tunnelOption && method != IpvsForwardingMethod.Tunnel)
         {
-            errors.Add(prefix + "Mode", $"tunnel settings apply only to Mode tunnel, not {ApiNames.Mode(method)}");
+            errors.Add(prefix + "Mode", $"tunnel settings apply only to the tunnel forwarding method, not {Words.ForwardingMethods.Word(method)}");
         }
 
         if (request.TunnelType is { } type)
         {
-            if (ApiNames.ParseTunnelType(type) is { } parsedType)
+            if (Words.TunnelTypes.Parse(type) is { } parsedType)
             {
                 next = next with { TunnelType = parsedType };
             }
             else
             {
-                errors.Add(prefix + "TunnelType", $"'{type}' is not ipip, gue or gre");
+                errors.Add(prefix + "TunnelType", $"'{type}' is not {Words.TunnelTypes.Choices}");
             }
         }
 
@@ -382,19 +393,19 @@ internal static class RequestMapper
 
         if (request.TunnelChecksum is { } checksum)
         {
-            if (ApiNames.ParseTunnelChecksum(checksum) is { } parsedChecksum)
+            if (Words.TunnelChecksums.Parse(checksum) is { } parsedChecksum)
             {
                 next = next with { TunnelChecksum = parsedChecksum };
             }
             else
             {
-                errors.Add(prefix + "TunnelChecksum", $"'{checksum}' is not none, checksum or remote-checksum");
+                errors.Add(prefix + "TunnelChecksum", $"'{checksum}' is not {Words.TunnelChecksums.Choices}");
             }
         }
 
         if (method == IpvsForwardingMethod.Tunnel && next.TunnelType == IpvsTunnelType.Gue && next.TunnelPort == 0)
         {
-            errors.Add(prefix + "TunnelPort", "a GUE tunnel needs a TunnelPort");
+            errors.Add(prefix + "TunnelPort", "a GUE tunnel needs a tunnel port");
         }
 
         if (address is not null && address.AddressFamily != service.Key.AddressFamily && method != IpvsForwardingMethod.Tunnel)

@@ -7,9 +7,10 @@ namespace Fusis.Core.State;
 /// <summary>
 /// The desired state on disk: one JSON document, written atomically (temp file, fsync, rename, fsync of the
 /// folder) so a crash leaves the old or the new state, never a torn one. A corrupt or foreign file is an error,
-/// never a silent reset, and is left untouched.
+/// never a silent reset, and is left untouched. An opened store holds the file's lock (flock on state.json.lock)
+/// until disposed, so one writer at a time uses it; <see cref="Read"/> reads without it (the rename is atomic).
 /// </summary>
-public sealed class DesiredStateStore
+public sealed class FileDesiredStateStore : IDesiredStateStore
 {
     public const string DefaultPath = "/var/lib/fusis/state.json";
 
@@ -21,22 +22,53 @@ public sealed class DesiredStateStore
         UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
     };
 
-    public DesiredStateStore(string path = DefaultPath)
+    private readonly FileStream _lock;
+
+    private FileDesiredStateStore(string path, FileStream heldLock)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        Path = System.IO.Path.GetFullPath(path);
+        Path = path;
+        _lock = heldLock;
     }
 
     public string Path { get; }
 
-    /// <summary>The saved state; <see cref="DesiredState.Empty"/> when there is no file yet.</summary>
+    public string Description => Path;
+
+    /// <summary>Opens the store for writing: takes its lock, waiting up to <paramref name="lockTimeout"/> for another writer.</summary>
+    /// <exception cref="DesiredStateLockedException">Another process (a balancer, a pipeline) holds the lock.</exception>
+    public static FileDesiredStateStore Open(string path, TimeSpan lockTimeout)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string full = System.IO.Path.GetFullPath(path);
+        return new FileDesiredStateStore(full, Lock(full, lockTimeout));
+    }
+
+    /// <summary>The saved state, read without the lock (readers never see a torn file).</summary>
     /// <exception cref="DesiredStateException">The file is unreadable, not JSON, not ours, from a newer Fusis, or invalid.</exception>
-    public DesiredState Load()
+    public static DesiredState Read(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return Load(System.IO.Path.GetFullPath(path));
+    }
+
+    /// <summary>Saves <paramref name="state"/> as the one writer for a moment: opens (takes the lock), saves, closes.</summary>
+    /// <exception cref="DesiredStateException">Locked by another writer too long, or the state cannot be saved.</exception>
+    public static void Write(string path, DesiredState state)
+    {
+        using FileDesiredStateStore store = Open(path, TimeSpan.FromSeconds(10));
+        store.Save(state);
+    }
+
+    public DesiredState Load() => Load(Path);
+
+    public void Dispose() => _lock.Dispose();
+
+    private static DesiredState Load(string path)
     {
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(Path);
+            bytes = File.ReadAllBytes(path);
         }
         catch (FileNotFoundException)
         {
@@ -48,7 +80,7 @@ public sealed class DesiredStateStore
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new DesiredStateException($"cannot read the desired state {Path}: {e.Message}", e);
+            throw new DesiredStateException($"cannot read the desired state {path}: {e.Message}", e);
         }
 
         DesiredState state;
@@ -59,13 +91,13 @@ public sealed class DesiredStateStore
         catch (FormatException e)
         {
             throw new DesiredStateException(
-                $"the desired state {Path} cannot be used: {e.Message}. It was left untouched: repair it, or move it away to start empty", e);
+                $"the desired state {path} cannot be used: {e.Message}. It was left untouched: repair it, or move it away to start empty", e);
         }
 
         IReadOnlyList<string> problems = state.Validate();
         return problems.Count == 0
             ? state
-            : throw new DesiredStateException($"the desired state {Path} is not valid; it was left untouched", problems);
+            : throw new DesiredStateException($"the desired state {path} is not valid; it was left untouched", problems);
     }
 
     /// <summary>Validates, then replaces the file atomically.</summary>
@@ -127,13 +159,10 @@ public sealed class DesiredStateStore
         }
     }
 
-    /// <summary>
-    /// Holds the store's lock file exclusively until disposed, so writers on this host take turns (waits up to
-    /// <paramref name="timeout"/>). A lock held by a process that died is released by the kernel.
-    /// </summary>
-    public IDisposable Lock(TimeSpan timeout)
+    // flock(2) on state.json.lock: writers on this host take turns; a lock held by a process that died is released by the kernel.
+    private static FileStream Lock(string path, TimeSpan timeout)
     {
-        string lockPath = Path + ".lock";
+        string lockPath = path + ".lock";
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(lockPath)!);
         var deadline = DateTime.UtcNow + timeout;
         while (true)
@@ -149,7 +178,7 @@ public sealed class DesiredStateStore
             }
             catch (IOException e)
             {
-                throw new DesiredStateException($"another Fusis process holds {lockPath} (waited {timeout.TotalSeconds:0.#} s)", e);
+                throw new DesiredStateLockedException(path, $"another Fusis process (a balancer daemon, or a pipeline) holds {lockPath} (waited {timeout.TotalSeconds:0.#} s); nothing was changed", e);
             }
         }
     }

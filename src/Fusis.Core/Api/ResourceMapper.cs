@@ -1,13 +1,13 @@
-using Fusis.Core.Api;
 using System.Net;
+using Fusis.Core.Vocabulary;
 using System.Net.Sockets;
 using Fusis.Core.State;
 using Fusis.Netlink.Ipvs;
 
-namespace Fusis.Daemon.Api;
+namespace Fusis.Core.Api;
 
 /// <summary>Desired services (the configuration of record) into API resources, with the kernel's counters when it has the service.</summary>
-internal static class ResourceMapper
+public static class ResourceMapper
 {
     public static ServiceResource ToResource(DesiredService desired, IpvsService? kernel, IReadOnlyList<IpvsDestination> kernelDestinations)
     {
@@ -18,16 +18,16 @@ internal static class ResourceMapper
             desired.Name,
             key.IsFirewallMark ? null : key.Address.ToString(),
             key.Port,
-            ApiNames.Protocol(key),
+            Words.Protocol(key),
             key.FirewallMark,
             key.AddressFamily == AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4",
             settings.Scheduler,
-            ApiNames.Mode(desired.DefaultForwardingMethod),
+            Words.ForwardingMethods.Word(desired.DefaultForwardingMethod),
             (settings.Flags & IpvsServiceFlags.Persistent) != 0 ? settings.Timeout : 0,
             settings.Netmask is { } mask && mask != IpvsService.DefaultNetmask(key.AddressFamily) ? Core.Netmask.Format(key.AddressFamily, mask) : null,
             settings.PersistenceEngine,
             (settings.Flags & IpvsServiceFlags.OnePacket) != 0,
-            ApiNames.SchedulerFlags.Where(f => (settings.Flags & f.Flag) != 0).Select(f => f.Name).ToList(),
+            [.. Words.FlagWords(settings.Flags)],
             desired.Destinations.Select(d => ToResource(desired, d, counters.GetValueOrDefault(new IPEndPoint(d.Address, d.Port)))).ToList(),
             desired.Check is not { } check ? null : new CheckResource(
                 check.Type.ToString().ToLowerInvariant(), check.Type == Core.State.HealthCheckType.Http ? check.Path : null,
@@ -47,20 +47,21 @@ internal static class ResourceMapper
             destination.Address.ToString(),
             destination.Port,
             destination.Weight,
-            ApiNames.Mode(destination.ForwardingMethod),
+            Words.ForwardingMethods.Word(destination.ForwardingMethod),
             service.Name,
             destination.UpperThreshold,
             destination.LowerThreshold,
-            ApiNames.TunnelType(destination),
+            (destination.ForwardingMethod == IpvsForwardingMethod.Tunnel ? Words.TunnelTypes.Word(destination.TunnelType) : null),
             destination.ForwardingMethod == IpvsForwardingMethod.Tunnel ? destination.TunnelPort : 0,
-            ApiNames.TunnelChecksum(destination),
+            (destination.ForwardingMethod == IpvsForwardingMethod.Tunnel ? Words.TunnelChecksums.Word(destination.TunnelChecksum) : null),
             label?.Member,
             label?.Draining ?? false,
             label?.Down ?? false,
             kernel is null ? null : new DestinationStatsResource(
                 kernel.ActiveConnections, kernel.InactiveConnections, kernel.PersistentConnections,
                 kernel.Statistics?.Connections ?? 0, kernel.Statistics?.IncomingPackets ?? 0, kernel.Statistics?.OutgoingPackets ?? 0,
-                kernel.Statistics?.IncomingBytes ?? 0, kernel.Statistics?.OutgoingBytes ?? 0));
+                kernel.Statistics?.IncomingBytes ?? 0, kernel.Statistics?.OutgoingBytes ?? 0),
+            service.Key.ToString());
     }
 
     /// <summary>"address:port" ("[v6]:port"): how a destination without a name is addressed.</summary>

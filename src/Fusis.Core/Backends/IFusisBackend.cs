@@ -1,0 +1,31 @@
+using Fusis.Core.Model;
+using Fusis.Core.Operations;
+
+namespace Fusis.Core.Backends;
+
+/// <summary>
+/// Where a front end's changes go, chosen once per pipeline: this host's engine (in this process when no balancer
+/// daemon runs, or the daemon's over its local socket) or a balancer's API. Every front end has one code path over
+/// it: operations in, the engine's plan and the resulting objects out, refusals as <see cref="FusisException"/>.
+/// </summary>
+public interface IFusisBackend : IAsyncDisposable
+{
+    /// <summary>Where changes go, for messages: "this host (no balancer daemon runs)", "the balancer at ...".</summary>
+    string Description { get; }
+
+    /// <summary>Runs one operation on the engine; on a dry run nothing changes and the plan is all there is.</summary>
+    /// <exception cref="FusisException">Refused (bad input, not found, a conflict, the kernel), or unreachable.</exception>
+    Task<ChangeOutcome> ChangeAsync(FusisOperation operation, bool dryRun, CancellationToken cancellation);
+
+    /// <summary>The services: on this host every kernel service, owned or not; from a remote balancer the ones it owns.</summary>
+    /// <exception cref="FusisException">The kernel or the balancer cannot be used.</exception>
+    Task<IReadOnlyList<FusisService>> GetServicesAsync(CancellationToken cancellation);
+
+    /// <summary>The destinations of a service from <see cref="GetServicesAsync"/>.</summary>
+    /// <exception cref="FusisException">The kernel or the balancer cannot be used.</exception>
+    Task<IReadOnlyList<FusisDestination>> GetDestinationsAsync(FusisService service, CancellationToken cancellation);
+
+    /// <summary>The kernel's IPVS version, connection table size and number of services.</summary>
+    /// <exception cref="FusisException">The kernel or the balancer cannot be used.</exception>
+    Task<FusisInfo> GetInfoAsync(CancellationToken cancellation);
+}
