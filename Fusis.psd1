@@ -16,6 +16,8 @@
         'Remove-FusisService', 'Set-FusisDestination', 'Set-FusisService', 'Set-FusisTimeout'
     )
     NestedModules        = @('Fusis.Commands.dll')
+    # Loaded before the root module is parsed: its classes name Core's types (its rules and words).
+    RequiredAssemblies   = @('Fusis.Netlink.dll', 'Fusis.Core.dll')
     DscResourcesToExport = @('FusisService', 'FusisDestination')
     FormatsToProcess     = @('Fusis.Format.ps1xml')
     FunctionsToExport    = @()

@@ -10,7 +10,7 @@ public sealed class DscResourceTests
 {
     private static readonly IpvsServiceKey Web = IpvsServiceKey.ForEndPoint(IpvsProtocol.Tcp, IPAddress.Parse("198.18.0.1"), 80);
 
-    private static readonly string Module = Path.Combine(RepositoryRoot(), "dsc", "Fusis.Dsc.psm1");
+    internal static readonly string Module = Path.Combine(RepositoryRoot(), "dsc", "Fusis.Dsc.psm1");
 
     [Fact]
     public void A_missing_service_is_one_Ensure_reason_Set_creates_it_and_a_second_Set_writes_nothing()

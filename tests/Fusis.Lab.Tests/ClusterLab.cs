@@ -72,7 +72,7 @@ internal sealed class ClusterLab : IDisposable
         }
 
         var clock = Stopwatch.StartNew();
-        Start("balancer", Balancer, Daemon, "balancer", "--listen", "198.18.1.1:8000", "--token-file", TokenFile, "--state", StatePath,
+        Start("balancer", Balancer, Daemon, "balancer", "--listen", "198.18.1.1:8000", "--token-file", TokenFile, "--state", StatePath, "--local-socket", StatePath + ".sock",
             "--serf-rpc", "127.0.0.1:7373", "--vip-interface", "fusis0", "--vip-range", "198.18.100.0/24",
             "--reconcile-interval", "00:00:10", "--drain-timeout", "00:00:20");
         WaitFor("the balancer's API", TimeSpan.FromSeconds(90), () =>

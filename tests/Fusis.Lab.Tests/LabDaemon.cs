@@ -20,6 +20,7 @@ internal sealed class LabDaemon : IDisposable
         ReconcileInterval = reconcileInterval;
         Port = FreePort();
         StatePath = Path.Combine(_folder.FullName, "state.json");
+        SocketPath = Path.Combine(_folder.FullName, "run", "fusis.sock");
         Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}"), Timeout = TimeSpan.FromSeconds(60) };
     }
 
@@ -28,6 +29,9 @@ internal sealed class LabDaemon : IDisposable
     public int Port { get; }
 
     public string StatePath { get; }
+
+    /// <summary>Its local endpoint, for this host's cmdlets and `fusis dsc` (FUSIS_SOCKET).</summary>
+    public string SocketPath { get; }
 
     public HttpClient Client { get; }
 
@@ -50,7 +54,7 @@ internal sealed class LabDaemon : IDisposable
             : throw new InvalidOperationException("FUSIS_DAEMON must name the published fusis executable (build.ps1 -Task Test sets it)");
         var info = new ProcessStartInfo(executable)
         {
-            ArgumentList = { "balancer", "--listen", $"127.0.0.1:{Port}", "--state", StatePath, "--reconcile-interval", ReconcileInterval.ToString("c") },
+            ArgumentList = { "balancer", "--listen", $"127.0.0.1:{Port}", "--state", StatePath, "--local-socket", SocketPath, "--reconcile-interval", ReconcileInterval.ToString("c") },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,

@@ -17,8 +17,8 @@ Describe 'Fusis DSC resources' {
 
     It 'refuses an invalid <Property> in Test and Set before reading the kernel' -ForEach @(
         @{ Property = 'address'; Script = '$r.Address = "198.18.0.300"; $r.Port = 80'; Message = 'is not an IPv4 or IPv6 address' }
-        @{ Property = 'port'; Script = '$r.Address = "198.18.0.1"; $r.Port = 0'; Message = 'outside 1-65535' }
-        @{ Property = 'scheduler'; Script = '$r.Address = "198.18.0.1"; $r.Port = 80; $r.Scheduler = "x y"'; Message = 'not a scheduler name' }
+        @{ Property = 'port'; Script = '$r.Address = "198.18.0.1"; $r.Port = 0'; Message = 'a port is 1 to 65535' }
+        @{ Property = 'scheduler'; Script = '$r.Address = "198.18.0.1"; $r.Port = 80; $r.Scheduler = "x y"'; Message = "scheduler name 'x y' is not valid" }
     ) {
         foreach ($call in 'Test', 'Set') {
             $failure = $null
@@ -69,10 +69,30 @@ Describe 'DSC v3 command resource manifests' {
     It 'the destination schema accepts <Json> = <Valid>' -ForEach @(
         @{ Json = '{"serviceName":"web","address":"198.18.1.1","port":8080,"weight":0,"forwardingMethod":"route"}'; Valid = $true }
         @{ Json = '{"serviceName":"web","address":"198.18.1.1"}'; Valid = $false }
-        @{ Json = '{"serviceName":"web","address":"198.18.1.1","port":8080,"forwardingMethod":"nat"}'; Valid = $false }
+        @{ Json = '{"serviceName":"web","address":"198.18.1.1","port":8080,"forwardingMethod":"masquerade"}'; Valid = $false }
         @{ Json = '{"serviceName":"web","address":"198.18.1.1","port":8080,"weight":-1}'; Valid = $false }
     ) {
         $schema = (Get-Content -Raw (Join-Path $PSScriptRoot '../../dsc/Fusis.Destination.dsc.resource.json') | ConvertFrom-Json).schema.embedded | ConvertTo-Json -Depth 10
         Test-Json -Json $Json -Schema $schema -ErrorAction SilentlyContinue | Should -Be $Valid
+    }
+
+    It 'the laid-out manifests carry the module version and Core''s words' {
+        $words = [Fusis.Core.Vocabulary.Words]
+        $expected = @{
+            'Fusis.Service.dsc.resource.json' = @{ protocol = @($words::Protocols.Words) + $words::FirewallMarkProtocol }
+            'Fusis.Destination.dsc.resource.json' = @{
+                forwardingMethod = $words::ChosenForwardingMethods; tunnelType = $words::TunnelTypes.Words; tunnelChecksum = $words::TunnelChecksums.Words
+            }
+        }
+        foreach ($name in $expected.Keys) {
+            $manifest = Get-Content -Raw (Join-Path $module.ModuleBase $name) | ConvertFrom-Json
+            $manifest.version | Should -Be $module.Version.ToString()
+            foreach ($property in $expected[$name].Keys) {
+                @($manifest.schema.embedded.properties.$property.enum) | Should -Be @($expected[$name][$property])
+            }
+        }
+
+        $flags = (Get-Content -Raw (Join-Path $module.ModuleBase 'Fusis.Service.dsc.resource.json') | ConvertFrom-Json).schema.embedded.properties.schedulerFlags.items.enum
+        @($flags) | Should -Be @($words::SchedulerFlags.Words)
     }
 }

@@ -62,7 +62,8 @@ public sealed class ApiBackend : IFusisBackend
                 }
             },
         };
-        var http = new HttpClient(handler) { BaseAddress = new Uri("http://localhost/"), Timeout = Timeout.InfiniteTimeSpan };
+        // A long import may take minutes under load; a daemon that hangs is cut off (and Ctrl+C stops waiting at once).
+        var http = new HttpClient(handler) { BaseAddress = new Uri("http://localhost/"), Timeout = TimeSpan.FromMinutes(5) };
         return new ApiBackend(http, $"this host's balancer daemon (unix:{socketPath})");
     }
 

@@ -35,11 +35,11 @@ public static class LocalBackend
     public static async Task<IFusisBackend> OpenAsync(string statePath, string socketPath, Func<IIpvsKernel> openKernel, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(openKernel);
-        string? unanswered = null;
+        string unanswered = "it does not exist";
         if (File.Exists(socketPath))
         {
-            unanswered = await ProbeAsync(socketPath, cancellation).ConfigureAwait(false);
-            if (unanswered is null)
+            unanswered = await ProbeAsync(socketPath, cancellation).ConfigureAwait(false) ?? string.Empty;
+            if (unanswered.Length == 0)
             {
                 return new DaemonBackend(ApiBackend.ConnectLocal(socketPath), openKernel);
             }
@@ -50,11 +50,13 @@ public static class LocalBackend
         {
             store = FileDesiredStateStore.Open(statePath, LockTimeout);
         }
-        catch (DesiredStateLockedException e) when (unanswered is not null)
+        catch (DesiredStateLockedException e)
         {
+            // Held for longer than any pipeline or `fusis dsc` takes: a balancer daemon that cannot be reached.
             throw new FusisException(
                 FusisErrorCode.BalancerUnreachable,
-                $"this host's balancer daemon holds the desired state {statePath} but does not answer on {socketPath} ({unanswered}); nothing was changed",
+                $"a balancer daemon holds this host's desired state {statePath} but does not answer on its local socket {socketPath} ({unanswered}); " +
+                "nothing was changed",
                 null,
                 e);
         }
