@@ -116,7 +116,7 @@ public abstract class FusisBackendCmdletBase : FusisCmdletBase
         return ApiBackend.Connect(balancer, string.IsNullOrEmpty(token) ? null : token);
     }
 
-    private System.Management.Automation.Runspaces.Runspace Context() =>
+    private static System.Management.Automation.Runspaces.Runspace Context() =>
         System.Management.Automation.Runspaces.Runspace.DefaultRunspace
         ?? throw new InvalidOperationException("a Fusis cmdlet runs in a runspace");
 

@@ -1,6 +1,6 @@
 namespace Fusis.Serf;
 
-/// <summary>A query received on a stream; answer it with <see cref="SerfSubscription.RespondAsync"/> on the same subscription.</summary>
+/// <summary>A query received on a stream; answer it with <c>SerfSubscription.RespondAsync</c> on the same subscription.</summary>
 public sealed record SerfQueryEvent(ulong Id, string Name, ReadOnlyMemory<byte> Payload, ulong LamportTime) : SerfEvent
 {
     public bool Equals(SerfQueryEvent? other) =>

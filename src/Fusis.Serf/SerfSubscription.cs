@@ -84,7 +84,7 @@ public sealed class SerfSubscription<T> : IAsyncDisposable
             throw;
         }
 
-        subscription._supervisor = Task.Run(subscription.SuperviseAsync);
+        subscription._supervisor = Task.Run(subscription.SuperviseAsync, CancellationToken.None); // it outlives the call that started it
         return subscription;
     }
 

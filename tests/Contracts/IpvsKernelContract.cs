@@ -21,8 +21,12 @@ public abstract class IpvsKernelContract
     {
         var v6 = new IpvsService
         {
-            Key = IpvsServiceKey.ForEndPoint(IpvsProtocol.Udp, IPAddress.Parse("fd00::5"), 5060), Scheduler = "sh",
-            Flags = IpvsServiceFlags.Persistent | IpvsServiceFlags.OnePacket | IpvsServiceFlags.SchedulerPort, Timeout = 60, Netmask = 64, PersistenceEngine = "sip",
+            Key = IpvsServiceKey.ForEndPoint(IpvsProtocol.Udp, IPAddress.Parse("fd00::5"), 5060),
+            Scheduler = "sh",
+            Flags = IpvsServiceFlags.Persistent | IpvsServiceFlags.OnePacket | IpvsServiceFlags.SchedulerPort,
+            Timeout = 60,
+            Netmask = 64,
+            PersistenceEngine = "sip",
         };
         var mark = new IpvsService { Key = IpvsServiceKey.ForFirewallMark(7), Scheduler = "mh", Flags = IpvsServiceFlags.SchedulerFallback };
         IpvsDestination[] destinations =

@@ -1,7 +1,6 @@
 using System.Collections.ObjectModel;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
-using Fusis.Commands.Commands;
 using Fusis.Core.State;
 using Fusis.TestSupport;
 

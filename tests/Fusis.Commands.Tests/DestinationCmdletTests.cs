@@ -90,7 +90,10 @@ public sealed class DestinationCmdletTests
         Assert.Equal(
             new IpvsService
             {
-                Key = Web, Scheduler = "sh", Timeout = 60, Netmask = 0xFFFFFF00,
+                Key = Web,
+                Scheduler = "sh",
+                Timeout = 60,
+                Netmask = 0xFFFFFF00,
                 Flags = IpvsServiceFlags.Persistent | IpvsServiceFlags.SchedulerFallback | IpvsServiceFlags.SchedulerPort,
             },
             changed);

@@ -23,7 +23,11 @@ public sealed class NewAndRemoveServiceTests
         Assert.Equal(("web", "TCP 198.18.0.1:80", "wrr", true), (shown.Name, shown.Service, shown.Scheduler, shown.Persistent));
         var expected = new IpvsService
         {
-            Key = Web, Scheduler = "wrr", Flags = IpvsServiceFlags.Persistent | IpvsServiceFlags.SchedulerPort, Timeout = 300, Netmask = 0xFFFFFF00,
+            Key = Web,
+            Scheduler = "wrr",
+            Flags = IpvsServiceFlags.Persistent | IpvsServiceFlags.SchedulerPort,
+            Timeout = 300,
+            Netmask = 0xFFFFFF00,
         };
         Assert.Equal(expected, host.Kernel.GetService(Web)! with { Statistics = null });
         DesiredService saved = Assert.Single(host.Saved.Services);

@@ -21,12 +21,17 @@ public sealed class TimeoutAndStatisticsCmdletTests
         Assert.Empty(errors);
         Assert.Equal(new FusisTimeout(TimeSpan.FromMinutes(15), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(90)), Assert.Single(output).BaseObject);
         Assert.Equal(new IpvsTimeouts(900, 30, 90), host.Kernel.GetTimeouts());
+
+        // A plain number is seconds, as ipvsadm users write it.
+        Assert.Empty(host.Invoke("Set-FusisTimeout -Tcp 1800").Errors);
+        Assert.Equal(new IpvsTimeouts(1800, 30, 90), host.Kernel.GetTimeouts());
     }
 
     [Theory]
     [InlineData("Set-FusisTimeout -Tcp 0.5", "whole seconds")]
     [InlineData("Set-FusisTimeout -Udp 32.00:00:00", "whole seconds from 1 s to 31 days")]
     [InlineData("Set-FusisTimeout", "at least one of -Tcp, -TcpFin or -Udp")]
+    [InlineData("Set-FusisTimeout -Tcp -5", "whole seconds from 1 s to 31 days")]
     public void Bad_timeouts_are_InvalidArgument_and_change_nothing(string script, string message)
     {
         using var host = new CmdletHost(DesiredState.Empty);

@@ -46,9 +46,12 @@ public sealed class IpvsadmRulesTests
         Assert.Equal(
             new IpvsService
             {
-                Key = IpvsServiceKey.ForEndPoint(IpvsProtocol.Udp, IPAddress.Parse("198.18.0.3"), 5060), Scheduler = "sh",
+                Key = IpvsServiceKey.ForEndPoint(IpvsProtocol.Udp, IPAddress.Parse("198.18.0.3"), 5060),
+                Scheduler = "sh",
                 Flags = IpvsServiceFlags.Persistent | IpvsServiceFlags.OnePacket | IpvsServiceFlags.SchedulerFallback | IpvsServiceFlags.SchedulerPort,
-                Timeout = 360, Netmask = 0xFFFF0000, PersistenceEngine = "sip",
+                Timeout = 360,
+                Netmask = 0xFFFF0000,
+                PersistenceEngine = "sip",
             },
             sip.Service);
         Assert.Equal(64u, table.Services[3].Service.Netmask);
@@ -56,8 +59,12 @@ public sealed class IpvsadmRulesTests
         Assert.Equal(
             new IpvsDestination
             {
-                Address = IPAddress.Parse("198.18.1.4"), Port = 80, ForwardingMethod = IpvsForwardingMethod.Tunnel,
-                TunnelType = IpvsTunnelType.Gue, TunnelPort = 6080, TunnelChecksum = IpvsTunnelChecksum.Checksum,
+                Address = IPAddress.Parse("198.18.1.4"),
+                Port = 80,
+                ForwardingMethod = IpvsForwardingMethod.Tunnel,
+                TunnelType = IpvsTunnelType.Gue,
+                TunnelPort = 6080,
+                TunnelChecksum = IpvsTunnelChecksum.Checksum,
             },
             table.Services[0].Destinations[3]);
     }

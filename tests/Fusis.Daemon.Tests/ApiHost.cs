@@ -1,4 +1,3 @@
-using Fusis.Core.Api;
 using System.Net.Http.Headers;
 using System.Text;
 using Fusis.Core.State;

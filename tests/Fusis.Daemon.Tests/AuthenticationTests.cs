@@ -1,4 +1,3 @@
-using Fusis.Core.Api;
 using System.Net;
 using Fusis.Daemon.Balancer;
 using Fusis.TestSupport;

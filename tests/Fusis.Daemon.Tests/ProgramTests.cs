@@ -1,6 +1,3 @@
-using Fusis.Core.Api;
-using Fusis.Daemon;
-
 namespace Fusis.Daemon.Tests;
 
 [Collection(ConsoleCollection.Name)]

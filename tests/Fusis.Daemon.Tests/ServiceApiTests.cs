@@ -1,4 +1,3 @@
-using Fusis.Core.Api;
 using System.Net;
 using System.Text.Json;
 using Fusis.Core.State;

@@ -68,7 +68,7 @@ public sealed class ModuleLabTests
             string listed = LabKernel.Run("ipvsadm", "-Ln");
             foreach (FusisDestination destination in destinations.Where(d => d.Service is "TCP 198.18.60.1:80" or "UDP 198.18.60.9:53"))
             {
-                string forward = destination.ForwardingMethod switch { "Masquerade" => "Masq", "DirectRoute" => "Route", var other => other };
+                string forward = destination.ForwardingMethod switch { "nat" => "Masq", "route" => "Route", "tunnel" => "Tunnel", var other => other };
                 Assert.Matches($@"-> {System.Text.RegularExpressions.Regex.Escape(destination.ToString())}\s+{forward}\s+{destination.Weight}\s", listed);
             }
 

@@ -1,4 +1,3 @@
-using System.Net;
 using Fusis.Core.Ipvsadm;
 using Fusis.Core.Reconcile;
 using Fusis.Core.State;

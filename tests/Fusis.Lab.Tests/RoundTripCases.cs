@@ -93,7 +93,11 @@ internal static class RoundTripCases
             "persistent all-ports service with netmask",
             new IpvsService
             {
-                Key = Tcp("198.18.0.2", 0), Scheduler = "lblc", Flags = IpvsServiceFlags.Persistent, Timeout = 600, Netmask = 0xFFFFFF00,
+                Key = Tcp("198.18.0.2", 0),
+                Scheduler = "lblc",
+                Flags = IpvsServiceFlags.Persistent,
+                Timeout = 600,
+                Netmask = 0xFFFFFF00,
             },
             [],
             ["-A -t 198.18.0.2:0 -s lblc -p 600 -M 255.255.255.0"]);
@@ -106,7 +110,11 @@ internal static class RoundTripCases
             "sip persistence engine",
             new IpvsService
             {
-                Key = Udp("198.18.0.3", 5060), Scheduler = "dh", Flags = IpvsServiceFlags.Persistent, Timeout = 360, PersistenceEngine = "sip",
+                Key = Udp("198.18.0.3", 5060),
+                Scheduler = "dh",
+                Flags = IpvsServiceFlags.Persistent,
+                Timeout = 360,
+                PersistenceEngine = "sip",
             },
             [],
             ["-A -u 198.18.0.3:5060 -s dh -p 360 --pe sip"]);
@@ -124,7 +132,8 @@ internal static class RoundTripCases
             "firewall mark with sh flags and direct-routing destinations",
             new IpvsService
             {
-                Key = IpvsServiceKey.ForFirewallMark(7), Scheduler = "sh",
+                Key = IpvsServiceKey.ForFirewallMark(7),
+                Scheduler = "sh",
                 Flags = IpvsServiceFlags.SchedulerFallback | IpvsServiceFlags.SchedulerPort,
             },
             [
@@ -140,7 +149,8 @@ internal static class RoundTripCases
             "ipv6 firewall mark with mh flags",
             new IpvsService
             {
-                Key = IpvsServiceKey.ForFirewallMark(9, AddressFamily.InterNetworkV6), Scheduler = "mh",
+                Key = IpvsServiceKey.ForFirewallMark(9, AddressFamily.InterNetworkV6),
+                Scheduler = "mh",
                 Flags = IpvsServiceFlags.SchedulerFallback | IpvsServiceFlags.SchedulerPort,
             },
             [],

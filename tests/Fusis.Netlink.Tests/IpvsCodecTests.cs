@@ -19,7 +19,11 @@ public sealed class IpvsCodecTests
         var writer = new NetlinkMessageWriter();
         IpvsCodec.WriteNestedService(writer, new IpvsService
         {
-            Key = Web, Scheduler = "rr", Flags = IpvsServiceFlags.Persistent | IpvsServiceFlags.SchedulerPort, Timeout = 300, Netmask = 0xFFFFFF00,
+            Key = Web,
+            Scheduler = "rr",
+            Flags = IpvsServiceFlags.Persistent | IpvsServiceFlags.SchedulerPort,
+            Timeout = 300,
+            Netmask = 0xFFFFFF00,
         });
 
         Assert.Equal(
@@ -34,7 +38,10 @@ public sealed class IpvsCodecTests
         var writer = new NetlinkMessageWriter();
         IpvsCodec.WriteNestedService(writer, new IpvsService
         {
-            Key = IpvsServiceKey.ForFirewallMark(9, AddressFamily.InterNetworkV6), Scheduler = "sh", PersistenceEngine = "sip", Netmask = 64,
+            Key = IpvsServiceKey.ForFirewallMark(9, AddressFamily.InterNetworkV6),
+            Scheduler = "sh",
+            PersistenceEngine = "sip",
+            Netmask = 64,
         });
 
         Assert.Equal(
@@ -50,8 +57,15 @@ public sealed class IpvsCodecTests
         var writer = new NetlinkMessageWriter();
         IpvsCodec.WriteNestedDestination(writer, new IpvsDestination
         {
-            Address = IPAddress.Parse("198.18.1.4"), Port = 8080, ForwardingMethod = IpvsForwardingMethod.Tunnel, Weight = 65535,
-            UpperThreshold = 100, LowerThreshold = 50, TunnelType = IpvsTunnelType.Gue, TunnelPort = 6080, TunnelChecksum = IpvsTunnelChecksum.RemoteChecksum,
+            Address = IPAddress.Parse("198.18.1.4"),
+            Port = 8080,
+            ForwardingMethod = IpvsForwardingMethod.Tunnel,
+            Weight = 65535,
+            UpperThreshold = 100,
+            LowerThreshold = 50,
+            TunnelType = IpvsTunnelType.Gue,
+            TunnelPort = 6080,
+            TunnelChecksum = IpvsTunnelChecksum.RemoteChecksum,
         }, keyOnly: false);
 
         Assert.Equal(
@@ -105,8 +119,13 @@ public sealed class IpvsCodecTests
         Assert.Equal(
             new IpvsDestination
             {
-                Address = IPAddress.Parse("fd00::5"), Port = 443, ForwardingMethod = IpvsForwardingMethod.DirectRoute, Weight = 5,
-                ActiveConnections = 11, InactiveConnections = 12, PersistentConnections = 13,
+                Address = IPAddress.Parse("fd00::5"),
+                Port = 443,
+                ForwardingMethod = IpvsForwardingMethod.DirectRoute,
+                Weight = 5,
+                ActiveConnections = 11,
+                InactiveConnections = 12,
+                PersistentConnections = 13,
             },
             destination);
     }
@@ -125,8 +144,13 @@ public sealed class IpvsCodecTests
         Assert.Equal(
             new IpvsSyncDaemon
             {
-                State = IpvsSyncDaemonState.Backup, Interface = "fsync0", SyncId = 6, MaxLength = 1000,
-                MulticastGroup = IPAddress.Parse("224.0.0.100"), MulticastPort = 8900, MulticastTtl = 3,
+                State = IpvsSyncDaemonState.Backup,
+                Interface = "fsync0",
+                SyncId = 6,
+                MaxLength = 1000,
+                MulticastGroup = IPAddress.Parse("224.0.0.100"),
+                MulticastPort = 8900,
+                MulticastTtl = 3,
             },
             daemon);
     }

@@ -31,7 +31,10 @@ internal sealed class ScriptedAgent : IAsyncDisposable
 
     public SerfClientOptions Options(string? token = null) => new()
     {
-        Port = Port, AuthKey = token, MinReconnectDelay = TimeSpan.FromMilliseconds(20), MaxReconnectDelay = TimeSpan.FromMilliseconds(200),
+        Port = Port,
+        AuthKey = token,
+        MinReconnectDelay = TimeSpan.FromMilliseconds(20),
+        MaxReconnectDelay = TimeSpan.FromMilliseconds(200),
     };
 
     public async ValueTask DisposeAsync()

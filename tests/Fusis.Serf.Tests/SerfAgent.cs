@@ -37,7 +37,10 @@ internal sealed class SerfAgent : IAsyncDisposable
 
     public SerfClientOptions Options => new()
     {
-        Port = RpcPort, AuthKey = RpcAuth, MinReconnectDelay = TimeSpan.FromMilliseconds(50), MaxReconnectDelay = TimeSpan.FromMilliseconds(500),
+        Port = RpcPort,
+        AuthKey = RpcAuth,
+        MinReconnectDelay = TimeSpan.FromMilliseconds(50),
+        MaxReconnectDelay = TimeSpan.FromMilliseconds(500),
     };
 
     /// <summary>Starts an agent with the "local" profile (fast failure detection) and waits until its RPC answers.</summary>

@@ -1,4 +1,3 @@
-using System.Net;
 using Fusis.Netlink;
 using Fusis.Netlink.Ipvs;
 

@@ -1,7 +1,7 @@
 using System.Net;
-using Fusis.Core.Vocabulary;
 using System.Net.Sockets;
 using Fusis.Core.State;
+using Fusis.Core.Vocabulary;
 using Fusis.Netlink.Ipvs;
 
 namespace Fusis.Core.Api;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using Fusis.Core.Ipvsadm;
 using Fusis.Core.Reconcile;
 using Fusis.Core.State;
 using Fusis.Netlink.Ipvs;

@@ -1,5 +1,3 @@
-using Fusis.Netlink.Ipvs;
-
 namespace Fusis.Core.Ipvsadm;
 
 /// <summary>Services with their destinations, in order: what `ipvsadm -S` saves and `ipvsadm -R` restores.</summary>

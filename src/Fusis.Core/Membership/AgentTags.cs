@@ -1,5 +1,4 @@
 using System.Globalization;
-using Fusis.Core.Vocabulary;
 using Fusis.Core.State;
 using Fusis.Netlink.Ipvs;
 

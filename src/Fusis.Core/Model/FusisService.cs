@@ -1,7 +1,3 @@
-using System.Buffers.Binary;
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Fusis.Core.Vocabulary;
 using Fusis.Netlink.Ipvs;
 

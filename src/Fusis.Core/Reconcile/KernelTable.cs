@@ -6,6 +6,7 @@ namespace Fusis.Core.Reconcile;
 /// <summary>Reads the kernel's IPVS table: one dump of the services, then one of each listed service's destinations.</summary>
 public static class KernelTable
 {
+    /// <param name="kernel">The kernel to read.</param>
     /// <param name="destinationsOf">Whose destinations to read (null: every service's).</param>
     public static IpvsTable Read(IIpvsKernel kernel, Func<IpvsServiceKey, bool>? destinationsOf = null)
     {

@@ -2,7 +2,6 @@ using Fusis.Core.Membership;
 using Fusis.Daemon.Balancer;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Fusis.Daemon.Agent;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Text;
 using Fusis.Core.Membership;
 using Fusis.Daemon.Balancer;
@@ -119,7 +118,8 @@ internal sealed partial class AgentService(AgentOptions options, ILogger<AgentSe
         LogDraining(logger, node);
         var query = new SerfQueryOptions
         {
-            FilterTags = new Dictionary<string, string> { [AgentTags.Role] = AgentTags.BalancerRole }, Timeout = TimeSpan.FromSeconds(1),
+            FilterTags = new Dictionary<string, string> { [AgentTags.Role] = AgentTags.BalancerRole },
+            Timeout = TimeSpan.FromSeconds(1),
         };
         while (clock.Elapsed < options.DrainTimeout)
         {

@@ -1,4 +1,3 @@
-using Fusis.Core.Api;
 using System.Text.Json;
 
 namespace Fusis.Daemon.Api;

@@ -1,14 +1,14 @@
+using System.Net;
 using Fusis.Core;
 using Fusis.Core.Api;
 using Fusis.Core.Backends;
-using Fusis.Core.Operations;
 using Fusis.Core.Engine;
 using Fusis.Core.Membership;
+using Fusis.Core.Operations;
 using Fusis.Daemon.Balancer;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Builder;
-using System.Net;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Fusis.Daemon.Api;
 

@@ -1,7 +1,6 @@
-using Fusis.Core.Api;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 

@@ -1,5 +1,5 @@
-using Fusis.Core.Backends;
 using System.Net;
+using Fusis.Core.Backends;
 using Fusis.Core.Engine;
 using Fusis.Core.State;
 using Fusis.Daemon.Api;
@@ -92,7 +92,9 @@ public static partial class BalancerHost
         ArgumentNullException.ThrowIfNull(openKernel);
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
-            Args = [], ApplicationName = "fusis", ContentRootPath = AppContext.BaseDirectory,
+            Args = [],
+            ApplicationName = "fusis",
+            ContentRootPath = AppContext.BaseDirectory,
         });
         BalancerOptions options = ReadOptions(builder.Configuration, args);
         IPEndPoint endPoint = IPEndPoint.TryParse(options.Listen, out IPEndPoint? parsed) && options.Listen.Contains(':', StringComparison.Ordinal)

@@ -1,4 +1,3 @@
-using Fusis.Core.Api;
 using Fusis.Core.Backends;
 
 namespace Fusis.Daemon.Balancer;

@@ -1,4 +1,3 @@
-using Fusis.Core.Api;
 using Fusis.Core.Membership;
 
 namespace Fusis.Daemon.Balancer;

@@ -1,4 +1,3 @@
-using Fusis.Core.Api;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -22,7 +21,10 @@ internal sealed partial class HealthCheckService(BalancerEngine engine, ILogger<
 
     private static readonly HttpClient Http = new(new SocketsHttpHandler
     {
-        PooledConnectionLifetime = TimeSpan.Zero, UseProxy = false, AllowAutoRedirect = false, UseCookies = false,
+        PooledConnectionLifetime = TimeSpan.Zero,
+        UseProxy = false,
+        AllowAutoRedirect = false,
+        UseCookies = false,
     });
 
     private readonly Dictionary<(IpvsServiceKey Service, IPEndPoint Destination), Probe> _probes = [];

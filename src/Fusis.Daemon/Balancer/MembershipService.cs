@@ -1,4 +1,3 @@
-using Fusis.Core.Api;
 using System.Diagnostics;
 using System.Text;
 using Fusis.Core.Engine;

@@ -1,4 +1,3 @@
-using Fusis.Core.Api;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;

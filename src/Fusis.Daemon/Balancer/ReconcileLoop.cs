@@ -1,4 +1,3 @@
-using Fusis.Core.Api;
 using Fusis.Core.Engine;
 using Fusis.Core.Reconcile;
 using Microsoft.Extensions.Hosting;

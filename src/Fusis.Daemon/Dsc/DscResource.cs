@@ -119,8 +119,15 @@ internal sealed class DscResource(IFusisBackend backend, bool service)
 
         var request = new ServiceRequest
         {
-            Name = name, Protocol = input.Protocol, Address = input.Address, Port = input.Port, FirewallMark = input.FirewallMark,
-            Scheduler = input.Scheduler, Persistent = input.PersistenceTimeout, OnePacket = input.OnePacket, Netmask = input.Netmask,
+            Name = name,
+            Protocol = input.Protocol,
+            Address = input.Address,
+            Port = input.Port,
+            FirewallMark = input.FirewallMark,
+            Scheduler = input.Scheduler,
+            Persistent = input.PersistenceTimeout,
+            OnePacket = input.OnePacket,
+            Netmask = input.Netmask,
             SchedulerFlags = input.SchedulerFlags,
         };
         return present ? new PatchServiceOperation(name, request) : new CreateServiceOperation(request);
@@ -137,8 +144,13 @@ internal sealed class DscResource(IFusisBackend backend, bool service)
 
         var request = new DestinationRequest
         {
-            Weight = input.Weight, UpperThreshold = input.UpperThreshold, LowerThreshold = input.LowerThreshold, Mode = input.ForwardingMethod,
-            TunnelType = input.TunnelType, TunnelPort = input.TunnelPort, TunnelChecksum = input.TunnelChecksum,
+            Weight = input.Weight,
+            UpperThreshold = input.UpperThreshold,
+            LowerThreshold = input.LowerThreshold,
+            Mode = input.ForwardingMethod,
+            TunnelType = input.TunnelType,
+            TunnelPort = input.TunnelPort,
+            TunnelChecksum = input.TunnelChecksum,
         };
         if (present)
         {

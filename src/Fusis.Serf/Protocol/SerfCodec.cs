@@ -308,7 +308,7 @@ public static class SerfCodec
         }
     }
 
-    private static IReadOnlyList<SerfMember> ReadMemberList(ref MessagePackReader reader)
+    private static List<SerfMember> ReadMemberList(ref MessagePackReader reader)
     {
         if (reader.TryReadNil())
         {

@@ -34,8 +34,8 @@ internal static partial class ScaleBenchmark
         {
             // The cmdlet: pwsh's start is not timed, only the import (Measure-Command inside the session).
             string state = Path.Combine(Path.GetTempPath(), "fusis-bench-cmdlet.json");
-            string script = $"$env:FUSIS_STATE_PATH = '{state}'; Import-Module '{manifest}'; " +
-                $"(Measure-Command {{ Import-FusisConfiguration '{rulesFile}' -Format Ipvsadm -ProgressAction SilentlyContinue }}).TotalSeconds";
+            string script = $"$env:FUSIS_STATE_PATH = '{state}'; $env:FUSIS_SOCKET = '{state}.sock'; Import-Module '{manifest}'; " +
+                $"(Measure-Command {{ Import-FusisConfiguration '{rulesFile}' -Format Ipvsadm -Confirm:$false -ProgressAction SilentlyContinue }}).TotalSeconds";
             var pwsh = new ProcessStartInfo("ip", ["netns", "exec", Cmdlet, "dotnet", "pwsh", "-NoProfile", "-NonInteractive", "-Command", script])
             {
                 RedirectStandardOutput = true,
@@ -53,9 +53,10 @@ internal static partial class ScaleBenchmark
             // The daemon owning the same state: it converges at start, then reconciles every 5 s.
             string daemonState = Path.Combine(Path.GetTempPath(), "fusis-bench-daemon.json");
             FileDesiredStateStore.Write(daemonState, desired);
-            var info = new ProcessStartInfo("ip", ["netns", "exec", Daemon, daemon, "balancer", "--listen", "127.0.0.1:18000", "--state", daemonState, "--reconcile-interval", "00:00:05"])
+            var info = new ProcessStartInfo("ip", ["netns", "exec", Daemon, daemon, "balancer", "--listen", "127.0.0.1:18000", "--state", daemonState, "--local-socket", daemonState + ".sock", "--reconcile-interval", "00:00:05"])
             {
-                RedirectStandardOutput = true, RedirectStandardError = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
             };
             foreach (string setting in (Environment.GetEnvironmentVariable("FUSIS_BENCH_DAEMON_ENV") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries))
             {
@@ -101,6 +102,7 @@ internal static partial class ScaleBenchmark
             }
         }
 
+        report.Append(ChangeLoopBenchmark.Run(manifest, daemon));
         return report.ToString();
     }
 
