@@ -70,6 +70,18 @@ public sealed class RemoteModeTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Name_completion_asks_the_balancer_given_on_the_command_line()
+    {
+        Run($"New-FusisService -Name remote-only -Address 198.18.0.5 -Port 80 -Balancer {_url} -Token (ConvertTo-SecureString '{Token}' -AsPlainText)");
+
+        var completions = new ServiceNameCompleter().CompleteArgument(
+            "New-FusisDestination", "ServiceName", "rem", null!, new System.Collections.Hashtable { ["Balancer"] = _url }).ToList();
+
+        Assert.Equal(["remote-only"], completions.Select(c => c.CompletionText));
+        Assert.Empty(new ServiceNameCompleter().CompleteArgument("New-FusisDestination", "ServiceName", "rem", null!, new System.Collections.Hashtable()));
+    }
+
+    [Fact]
     public void WhatIf_asks_the_balancer_for_its_plan_and_changes_nothing_and_the_token_can_come_from_the_environment()
     {
         Run($"$env:FUSIS_TOKEN = '{Token}'; try {{ New-FusisService -Name web -Address 198.18.0.1 -Port 80 -WhatIf -Balancer {_url} }} finally {{ $env:FUSIS_TOKEN = $null }}");

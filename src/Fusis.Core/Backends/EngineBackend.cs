@@ -50,7 +50,8 @@ public sealed class EngineBackend : IFusisBackend
             throw KernelRefusal.Refused(refused);
         }
 
-        IReadOnlyList<string> plan = change.Plan.Select(o => o.ToString()).ToList();
+        // The plan in words only for a dry run (what -WhatIf and ?dryRun show): an import's is 22,000 strings.
+        IReadOnlyList<string> plan = dryRun ? [.. change.Plan.Select(o => o.ToString())] : [];
         if (dryRun || operation.Result == OperationResult.None || edit?.Service is not { } name)
         {
             return new ChangeOutcome(dryRun, plan, edit?.Created ?? false, null, null);

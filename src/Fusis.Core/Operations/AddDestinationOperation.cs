@@ -5,17 +5,10 @@ using Fusis.Netlink.Ipvs;
 namespace Fusis.Core.Operations;
 
 /// <summary>POST /services/{name}/destinations: one more destination.</summary>
-public sealed record AddDestinationOperation(string Service, DestinationRequest Request) : FusisOperation
+public sealed record AddDestinationOperation(string Service, DestinationRequest Request)
+    : FusisOperation("POST", $"services/{Segment(Service)}/destinations", OperationResult.Destination, $"{Service} ({Request.Address ?? Request.Host}{(Request.Port is { } port ? $":{port}" : string.Empty)})")
 {
-    public override string Method => "POST";
-
-    public override string Path => $"services/{Segment(Service)}/destinations";
-
     public override object? Body => Request;
-
-    public override OperationResult Result => OperationResult.Destination;
-
-    public override string Target => $"{Service} ({Request.Address ?? Request.Host}{(Request.Port is { } port ? $":{port}" : string.Empty)})";
 
     public override OperationEdit Apply(DesiredState state, IIpvsKernel kernel, OperationContext context)
     {

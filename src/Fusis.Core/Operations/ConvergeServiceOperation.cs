@@ -7,16 +7,9 @@ namespace Fusis.Core.Operations;
 /// POST /services/{name}/converge: makes the kernel hold the service exactly as desired now, repairing drift made
 /// behind Fusis's back without waiting for the periodic reconcile (what a DSC set ends with).
 /// </summary>
-public sealed record ConvergeServiceOperation(string Name) : FusisOperation
+public sealed record ConvergeServiceOperation(string Name)
+    : FusisOperation("POST", $"services/{Segment(Name)}/converge", OperationResult.Service, Name)
 {
-    public override string Method => "POST";
-
-    public override string Path => $"services/{Segment(Name)}/converge";
-
-    public override OperationResult Result => OperationResult.Service;
-
-    public override string Target => Name;
-
     public override OperationEdit Apply(DesiredState state, IIpvsKernel kernel, OperationContext context)
     {
         DesiredService owned = ServiceRules.Owned(state, Name);

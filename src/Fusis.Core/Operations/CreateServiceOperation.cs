@@ -7,17 +7,10 @@ using Fusis.Netlink.Ipvs;
 namespace Fusis.Core.Operations;
 
 /// <summary>POST /services: a new service; without an address, one from the balancer's VIP range (IPAM).</summary>
-public sealed record CreateServiceOperation(ServiceRequest Request) : FusisOperation
+public sealed record CreateServiceOperation(ServiceRequest Request)
+    : FusisOperation("POST", "services", OperationResult.Service, Request.Name ?? "(unnamed service)")
 {
-    public override string Method => "POST";
-
-    public override string Path => "services";
-
     public override object? Body => Request;
-
-    public override OperationResult Result => OperationResult.Service;
-
-    public override string Target => Request.Name ?? "(unnamed service)";
 
     public override OperationEdit Apply(DesiredState state, IIpvsKernel kernel, OperationContext context)
     {

@@ -4,16 +4,9 @@ using Fusis.Netlink.Ipvs;
 namespace Fusis.Core.Operations;
 
 /// <summary>DELETE /services/{name}/check: no more health check; nothing holds a destination down any more.</summary>
-public sealed record DeleteCheckOperation(string Service) : FusisOperation
+public sealed record DeleteCheckOperation(string Service)
+    : FusisOperation("DELETE", $"services/{Segment(Service)}/check", OperationResult.None, Service)
 {
-    public override string Method => "DELETE";
-
-    public override string Path => $"services/{Segment(Service)}/check";
-
-    public override OperationResult Result => OperationResult.None;
-
-    public override string Target => Service;
-
     public override OperationEdit Apply(DesiredState state, IIpvsKernel kernel, OperationContext context)
     {
         DesiredService existing = ServiceRules.Owned(state, Service);

@@ -4,16 +4,9 @@ using Fusis.Netlink.Ipvs;
 namespace Fusis.Core.Operations;
 
 /// <summary>DELETE /services/{name}/destinations/{destination}.</summary>
-public sealed record DeleteDestinationOperation(string Service, string Destination) : FusisOperation
+public sealed record DeleteDestinationOperation(string Service, string Destination)
+    : FusisOperation("DELETE", $"services/{Segment(Service)}/destinations/{Segment(Destination)}", OperationResult.None, $"{Service} ({Destination})")
 {
-    public override string Method => "DELETE";
-
-    public override string Path => $"services/{Segment(Service)}/destinations/{Segment(Destination)}";
-
-    public override OperationResult Result => OperationResult.None;
-
-    public override string Target => $"{Service} ({Destination})";
-
     public override OperationEdit Apply(DesiredState state, IIpvsKernel kernel, OperationContext context)
     {
         DesiredService existing = ServiceRules.Owned(state, Service);

@@ -4,16 +4,9 @@ using Fusis.Netlink.Ipvs;
 namespace Fusis.Core.Operations;
 
 /// <summary>DELETE /services/{name}: the service and its destinations.</summary>
-public sealed record DeleteServiceOperation(string Name) : FusisOperation
+public sealed record DeleteServiceOperation(string Name)
+    : FusisOperation("DELETE", $"services/{Segment(Name)}", OperationResult.None, Name)
 {
-    public override string Method => "DELETE";
-
-    public override string Path => $"services/{Segment(Name)}";
-
-    public override OperationResult Result => OperationResult.None;
-
-    public override string Target => Name;
-
     public override OperationEdit Apply(DesiredState state, IIpvsKernel kernel, OperationContext context) =>
         new(ServiceRules.Retire(state, ServiceRules.Owned(state, Name)));
 }

@@ -8,22 +8,14 @@ namespace Fusis.Core.Operations;
 /// (<see cref="Apply"/>) run on the engine, in this process or in the host's balancer daemon, and the API route is
 /// named here once, for the daemon that serves it and for the client that calls it.
 /// </summary>
-public abstract record FusisOperation
+/// <param name="Method">The API route's method: POST, PUT, PATCH or DELETE.</param>
+/// <param name="Path">The API route, relative to the balancer's root, with its segments escaped.</param>
+/// <param name="Result">What the response is about.</param>
+/// <param name="Target">What ShouldProcess and errors name.</param>
+public abstract record FusisOperation(string Method, string Path, OperationResult Result, string Target)
 {
-    /// <summary>The API route's method: GET, POST, PUT, PATCH or DELETE.</summary>
-    public abstract string Method { get; }
-
-    /// <summary>The API route, relative to the balancer's root, with its segments escaped.</summary>
-    public abstract string Path { get; }
-
     /// <summary>The request body, if the route takes one.</summary>
     public virtual object? Body => null;
-
-    /// <summary>What the response is about.</summary>
-    public abstract OperationResult Result { get; }
-
-    /// <summary>What ShouldProcess and errors name.</summary>
-    public abstract string Target { get; }
 
     /// <summary>Applies the rules to <paramref name="state"/>, looking at <paramref name="kernel"/> where they must.</summary>
     /// <exception cref="FusisException">Refused: bad input, not found, a conflict; nothing was changed.</exception>

@@ -8,17 +8,10 @@ namespace Fusis.Core.Operations;
 /// it does not name are deleted; services it names that the kernel has but Fusis does not own are refused unless
 /// <see cref="Adopt"/>. Every imported service is converged, so the kernel ends up exactly as imported.
 /// </summary>
-public sealed record ImportConfigurationOperation(IReadOnlyList<DesiredService> Services, bool Adopt) : FusisOperation
+public sealed record ImportConfigurationOperation(IReadOnlyList<DesiredService> Services, bool Adopt)
+    : FusisOperation("PUT", Adopt ? "configuration?adopt=true" : "configuration", OperationResult.None, $"{Services.Count} services with {Services.Sum(s => s.Destinations.Count)} destinations")
 {
-    public override string Method => "PUT";
-
-    public override string Path => Adopt ? "configuration?adopt=true" : "configuration";
-
     public override object? Body => FileDesiredStateStore.ToJson(new DesiredState(Services, []));
-
-    public override OperationResult Result => OperationResult.None;
-
-    public override string Target => $"{Services.Count} services with {Services.Sum(s => s.Destinations.Count)} destinations";
 
     public override OperationEdit Apply(DesiredState state, IIpvsKernel kernel, OperationContext context)
     {

@@ -8,17 +8,10 @@ namespace Fusis.Core.Operations;
 /// PATCH /services/{name}/destinations/{destination}: only the fields given change; never its address and port. Its
 /// service is converged too, as with a service's PATCH.
 /// </summary>
-public sealed record PatchDestinationOperation(string Service, string Destination, DestinationRequest Request) : FusisOperation
+public sealed record PatchDestinationOperation(string Service, string Destination, DestinationRequest Request)
+    : FusisOperation("PATCH", $"services/{Segment(Service)}/destinations/{Segment(Destination)}", OperationResult.Destination, $"{Service} ({Destination})")
 {
-    public override string Method => "PATCH";
-
-    public override string Path => $"services/{Segment(Service)}/destinations/{Segment(Destination)}";
-
     public override object? Body => Request;
-
-    public override OperationResult Result => OperationResult.Destination;
-
-    public override string Target => $"{Service} ({Destination})";
 
     public override OperationEdit Apply(DesiredState state, IIpvsKernel kernel, OperationContext context)
     {

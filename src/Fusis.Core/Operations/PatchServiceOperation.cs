@@ -8,17 +8,10 @@ namespace Fusis.Core.Operations;
 /// PATCH /services/{name}: only the fields given change (a new Name renames it); never its identity. The service is
 /// converged too, so a patch that asks for what is already desired still repairs drift in the kernel.
 /// </summary>
-public sealed record PatchServiceOperation(string Name, ServiceRequest Request) : FusisOperation
+public sealed record PatchServiceOperation(string Name, ServiceRequest Request)
+    : FusisOperation("PATCH", $"services/{Segment(Name)}", OperationResult.Service, Name)
 {
-    public override string Method => "PATCH";
-
-    public override string Path => $"services/{Segment(Name)}";
-
     public override object? Body => Request;
-
-    public override OperationResult Result => OperationResult.Service;
-
-    public override string Target => Name;
 
     public override OperationEdit Apply(DesiredState state, IIpvsKernel kernel, OperationContext context)
     {

@@ -5,17 +5,10 @@ using Fusis.Netlink.Ipvs;
 namespace Fusis.Core.Operations;
 
 /// <summary>PUT /services/{name}: the whole service (created when absent); without Destinations it keeps its own.</summary>
-public sealed record PutServiceOperation(string Name, ServiceRequest Request) : FusisOperation
+public sealed record PutServiceOperation(string Name, ServiceRequest Request)
+    : FusisOperation("PUT", $"services/{Segment(Name)}", OperationResult.Service, Name)
 {
-    public override string Method => "PUT";
-
-    public override string Path => $"services/{Segment(Name)}";
-
     public override object? Body => Request;
-
-    public override OperationResult Result => OperationResult.Service;
-
-    public override string Target => Name;
 
     public override OperationEdit Apply(DesiredState state, IIpvsKernel kernel, OperationContext context)
     {

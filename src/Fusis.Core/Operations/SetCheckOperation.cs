@@ -5,17 +5,10 @@ using Fusis.Netlink.Ipvs;
 namespace Fusis.Core.Operations;
 
 /// <summary>POST /services/{name}/check: the service's health check.</summary>
-public sealed record SetCheckOperation(string Service, CheckRequest Request) : FusisOperation
+public sealed record SetCheckOperation(string Service, CheckRequest Request)
+    : FusisOperation("POST", $"services/{Segment(Service)}/check", OperationResult.Service, Service)
 {
-    public override string Method => "POST";
-
-    public override string Path => $"services/{Segment(Service)}/check";
-
     public override object? Body => Request;
-
-    public override OperationResult Result => OperationResult.Service;
-
-    public override string Target => Service;
 
     public override OperationEdit Apply(DesiredState state, IIpvsKernel kernel, OperationContext context)
     {
