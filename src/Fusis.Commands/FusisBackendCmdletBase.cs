@@ -124,19 +124,30 @@ public abstract class FusisBackendCmdletBase : FusisCmdletBase
     private bool WillShowAction()
     {
         Dictionary<string, object> bound = MyInvocation.BoundParameters;
-        if (bound.TryGetValue("WhatIf", out object? whatIf))
+        bool Given(string name, out bool value)
         {
-            return ((SwitchParameter)whatIf).IsPresent;
+            value = bound.TryGetValue(name, out object? given) && ((SwitchParameter)given).IsPresent;
+            return bound.ContainsKey(name);
         }
 
-        if (bound.TryGetValue("Confirm", out object? confirm))
-        {
-            return ((SwitchParameter)confirm).IsPresent;
-        }
-
-        if (bound.ContainsKey("Verbose") || LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference")))
+        if (Given("Verbose", out bool verbose) && verbose)
         {
             return true;
+        }
+
+        if (Given("WhatIf", out bool whatIf))
+        {
+            return whatIf;
+        }
+
+        if (LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference")))
+        {
+            return true;
+        }
+
+        if (Given("Confirm", out bool confirm))
+        {
+            return confirm;
         }
 
         ConfirmImpact impact = GetType().GetCustomAttribute<CmdletAttribute>()?.ConfirmImpact ?? ConfirmImpact.Medium;
