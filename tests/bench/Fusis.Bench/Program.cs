@@ -1,11 +1,13 @@
 // Benchmarks, side by side with the reference tools in the same run:
 //   Fusis.Bench ipvs [services] [destinations]   inside the lab (real IPVS): Fusis vs ipvsadm
 //   Fusis.Bench serf                              on the host: real serf agents on loopback
+//   Fusis.Bench import                            inside the lab: where an import's time goes, step by step
 using Fusis.Bench;
 
 return args.FirstOrDefault() switch
 {
     "serf" => await SerfBenchmark.RunAsync(),
     "ipvs" => IpvsBenchmark.Run(args[1..]),
+    "import" => ImportProbe.Run(),
     _ => IpvsBenchmark.Run(args),
 };
