@@ -27,6 +27,19 @@ Describe 'Fusis DSC resources' {
         }
     }
 
+    It 'gives its classes to a script that says using module' {
+        $script = Join-Path ([System.IO.Path]::GetTempPath()) "fusis-using-$PID.ps1"
+        Set-Content -LiteralPath $script -Value @"
+using module $env:FUSIS_MODULE_MANIFEST
+[FusisService]::new().GetType().Name
+[FusisDestination]::new().GetType().Name
+(Get-Command New-FusisService).Source
+"@
+        try { $output = & (Join-Path $PSHOME 'pwsh') -NoLogo -NoProfile -NonInteractive -File $script }
+        finally { Remove-Item -LiteralPath $script }
+        $output | Should -Be @('FusisService', 'FusisDestination', 'Fusis')
+    }
+
     It 'gives each resource a Reasons property that DSC cannot set' {
         & $module {
             $property = [FusisService].GetProperty('Reasons')
