@@ -52,10 +52,7 @@ function Get-FusisDrift([string] $resource, $desired, $actual, [string[]] $prope
 # given (Core's rules refuse them).
 function ConvertTo-FusisWord([string] $kind, $value) {
     if ([string]::IsNullOrEmpty($value)) { return $value }
-    $words = [Fusis.Core.Vocabulary.Words]::$kind
-    $parsed = $words.Parse([string] $value)
-    if ($null -eq $parsed) { return $value }
-    return $words.Word($parsed)
+    return [Fusis.Core.Vocabulary.Words]::$kind.Canonical([string] $value)
 }
 
 # Runs one of Core's rules; a refusal is thrown as Core's own exception (id, fields and message intact).

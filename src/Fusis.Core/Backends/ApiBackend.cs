@@ -98,9 +98,7 @@ public sealed class ApiBackend : IFusisBackend
             return [];
         }
 
-        (_, string text) = await SendAsync(HttpMethod.Get, $"services/{Uri.EscapeDataString(service.Name)}", null, cancellation).ConfigureAwait(false);
-        ServiceResource resource = Deserialize<ServiceResource>(text);
-        return resource.Destinations.Select(ApiModel.ToDestination).ToList();
+        return (await ReadServiceAsync(service.Name, cancellation).ConfigureAwait(false)).Destinations.Select(ApiModel.ToDestination).ToList();
     }
 
     public async Task<FusisInfo> GetInfoAsync(CancellationToken cancellation)
@@ -115,6 +113,13 @@ public sealed class ApiBackend : IFusisBackend
     {
         (_, string text) = await SendAsync(HttpMethod.Get, "services", null, cancellation).ConfigureAwait(false);
         return Deserialize<List<ServiceResource>>(text);
+    }
+
+    /// <summary>One service the balancer owns, as its API shows it.</summary>
+    public async Task<ServiceResource> ReadServiceAsync(string name, CancellationToken cancellation)
+    {
+        (_, string text) = await SendAsync(HttpMethod.Get, $"services/{Uri.EscapeDataString(name)}", null, cancellation).ConfigureAwait(false);
+        return Deserialize<ServiceResource>(text);
     }
 
     public ValueTask DisposeAsync()

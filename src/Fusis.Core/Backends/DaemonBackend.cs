@@ -30,8 +30,19 @@ internal sealed class DaemonBackend(ApiBackend daemon, Func<IIpvsKernel> openKer
     public async Task<IReadOnlyList<FusisDestination>> GetDestinationsAsync(FusisService service, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(service);
-        Dictionary<IPEndPoint, DestinationResource> labels = service.Name is null ? [] : (await daemon.ReadServicesAsync(cancellation).ConfigureAwait(false))
-            .FirstOrDefault(s => s.Name == service.Name)?.Destinations.ToDictionary(d => new IPEndPoint(IPAddress.Parse(d.Address), d.Port)) ?? [];
+        Dictionary<IPEndPoint, DestinationResource> labels = [];
+        try
+        {
+            if (service.Name is not null)
+            {
+                labels = (await daemon.ReadServiceAsync(service.Name, cancellation).ConfigureAwait(false))
+                    .Destinations.ToDictionary(d => new IPEndPoint(IPAddress.Parse(d.Address), d.Port));
+            }
+        }
+        catch (FusisException e) when (e.Code == FusisErrorCode.ServiceNotFound)
+        {
+            // No longer the daemon's: the kernel's destinations, with no states to join.
+        }
         return Kernel(kernel => kernel.GetDestinations(service.Key)
             .Select(d => new FusisDestination(
                 service.Name, service.Service, d,

@@ -31,6 +31,12 @@ public sealed class WordList<T>
         throw new ArgumentOutOfRangeException(nameof(value), value, $"no word for {value}");
     }
 
+    /// <summary>
+    /// <paramref name="word"/> in its canonical spelling when it names a value (an alias such as 'Masquerade' gives
+    /// 'nat'); otherwise as given, for the rules to refuse. What drift comparisons use.
+    /// </summary>
+    public string? Canonical(string? word) => Parse(word) is { } value ? Word(value) : word;
+
     /// <summary>The value a word or an alias names; null when it names none.</summary>
     public T? Parse(string? word)
     {

@@ -247,10 +247,10 @@ internal sealed class DscResource(IFusisBackend backend, bool service)
     // A word given in another spelling (an alias) names the same value.
     private static string Canonical(string property, JsonNode wanted) => property switch
     {
-        "forwardingMethod" when Words.ForwardingMethods.Parse(wanted.ToString()) is { } method => Words.ForwardingMethods.Word(method),
-        "tunnelType" when Words.TunnelTypes.Parse(wanted.ToString()) is { } type => Words.TunnelTypes.Word(type),
-        "tunnelChecksum" when Words.TunnelChecksums.Parse(wanted.ToString()) is { } checksum => Words.TunnelChecksums.Word(checksum),
-        "schedulerFlags" when wanted is JsonArray flags => Text(new JsonArray([.. flags.Select(f => (JsonNode?)(Words.SchedulerFlags.Parse(f?.ToString()) is { } flag ? Words.SchedulerFlags.Word(flag) : f?.ToString()))])),
+        "forwardingMethod" => Words.ForwardingMethods.Canonical(wanted.ToString())!,
+        "tunnelType" => Words.TunnelTypes.Canonical(wanted.ToString())!,
+        "tunnelChecksum" => Words.TunnelChecksums.Canonical(wanted.ToString())!,
+        "schedulerFlags" when wanted is JsonArray flags => Text(new JsonArray([.. flags.Select(f => (JsonNode?)Words.SchedulerFlags.Canonical(f?.ToString()))])),
         _ => Text(wanted),
     };
 
