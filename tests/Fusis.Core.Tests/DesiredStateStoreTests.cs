@@ -22,15 +22,16 @@ public sealed class DesiredStateStoreTests : IDisposable
         using var store = FileDesiredStateStore.Open(StatePath, TimeSpan.FromSeconds(1));
         DesiredState state = Samples.EveryOption();
 
+        store.Load();
         store.Save(state);
 
         Assert.Equal(state, store.Load());
         Assert.Equal(["state.json", "state.json.lock"], Directory.GetFiles(Path.GetDirectoryName(StatePath)!).Select(Path.GetFileName).Order());
         string json = File.ReadAllText(StatePath);
-        Assert.Contains("\"kind\": \"fusis-desired-state\"", json, StringComparison.Ordinal);
-        Assert.Contains("\"version\": 2", json, StringComparison.Ordinal);
-        Assert.Contains("\"netmask\": \"255.255.255.0\"", json, StringComparison.Ordinal);
-        Assert.Contains("\"tunnelChecksum\": \"remote-checksum\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"kind\":\"fusis-desired-state\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"version\":3", json, StringComparison.Ordinal);
+        Assert.Contains("\"netmask\":\"255.255.255.0\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"tunnelChecksum\":\"remote-checksum\"", json, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -55,14 +56,13 @@ public sealed class DesiredStateStoreTests : IDisposable
     [Fact]
     public void An_invalid_state_is_refused_whole_and_the_old_file_stays()
     {
-        using var store = FileDesiredStateStore.Open(StatePath, TimeSpan.FromSeconds(1));
-        store.Save(Samples.EveryOption());
+        FileDesiredStateStore.Write(StatePath, Samples.EveryOption());
         string before = File.ReadAllText(StatePath);
         DesiredService web = Samples.EveryOption().Services[0];
         var invalid = new DesiredState(
             [web, web with { Name = "bad name!" }, web with { Name = "w2", Destinations = [web.Destinations[0], web.Destinations[0]] }], []);
 
-        var error = Assert.Throws<DesiredStateException>(() => store.Save(invalid));
+        var error = Assert.Throws<DesiredStateException>(() => FileDesiredStateStore.Write(StatePath, invalid));
 
         Assert.Contains(error.Problems, p => p.Contains("'bad name!' is not valid", StringComparison.Ordinal));
         Assert.Contains(error.Problems, p => p.Contains("is defined twice", StringComparison.Ordinal));
@@ -103,9 +103,9 @@ public sealed class DesiredStateStoreTests : IDisposable
         Assert.Equal([Netlink.Ipvs.IpvsForwardingMethod.Masquerade, Netlink.Ipvs.IpvsForwardingMethod.DirectRoute], web.Destinations.Select(d => d.ForwardingMethod));
         Assert.True(state.Find("mark")!.Key.IsFirewallMark);
 
-        // Written back in version 2's words.
+        // Written back in the current version's words.
         string json = System.Text.Encoding.UTF8.GetString(FileDesiredStateStore.ToJson(state));
-        Assert.Contains("\"version\": 2", json, StringComparison.Ordinal);
+        Assert.Contains("\"version\": 3", json, StringComparison.Ordinal);
         Assert.Contains("\"forwardingMethod\": \"route\"", json, StringComparison.Ordinal);
         Assert.Contains("\"fallback\"", json, StringComparison.Ordinal);
         Assert.Contains("\"protocol\": \"fwm\"", json, StringComparison.Ordinal);

@@ -37,13 +37,13 @@ public sealed class CheckApiTests
     public async Task A_bad_check_is_422_with_its_field_and_changes_nothing(string json, string field)
     {
         await using ApiHost host = await ServiceApiTests.WithWebAndAnUnmanagedDns();
-        string before = File.ReadAllText(host.StatePath);
+        DesiredState before = host.Saved;
 
         using HttpResponseMessage response = await host.SendAsync(HttpMethod.Post, "/services/web/check", json);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.True((await ServiceApiTests.Json(response)).RootElement.GetProperty("errors").TryGetProperty(field, out _));
-        Assert.Equal(before, File.ReadAllText(host.StatePath));
+        Assert.Equal(before, host.Saved);
     }
 
     [Fact]

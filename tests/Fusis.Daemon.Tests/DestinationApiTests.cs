@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Fusis.Core.State;
 using Fusis.Netlink.Ipvs;
 
 namespace Fusis.Daemon.Tests;
@@ -61,7 +62,7 @@ public sealed class DestinationApiTests
     {
         await using ApiHost host = await ServiceApiTests.WithWebAndAnUnmanagedDns();
         (await host.SendAsync(HttpMethod.Post, "/services/web/destinations", """{"Name":"taken","Address":"198.18.1.5"}""")).Dispose();
-        string before = File.ReadAllText(host.StatePath);
+        DesiredState before = host.Saved;
 
         using HttpResponseMessage response = await host.SendAsync(HttpMethod.Post, path, json);
 
@@ -71,7 +72,7 @@ public sealed class DestinationApiTests
             Assert.True((await ServiceApiTests.Json(response)).RootElement.GetProperty("errors").TryGetProperty(field, out _));
         }
 
-        Assert.Equal(before, File.ReadAllText(host.StatePath));
+        Assert.Equal(before, host.Saved);
         Assert.Single(host.Kernel.GetDestinations(Web));
     }
 }

@@ -61,13 +61,13 @@ public sealed class ServiceApiTests
     public async Task Conflicts_are_409_and_change_nothing(string json, string message)
     {
         await using ApiHost host = await WithWebAndAnUnmanagedDns();
-        string before = File.ReadAllText(host.StatePath);
+        DesiredState before = host.Saved;
 
         using HttpResponseMessage response = await host.SendAsync(HttpMethod.Post, "/services", json);
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         Assert.Contains(message, (await Json(response)).RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
-        Assert.Equal(before, File.ReadAllText(host.StatePath));
+        Assert.Equal(before, host.Saved);
         Assert.Equal(2, host.Kernel.GetServices().Count);
     }
 

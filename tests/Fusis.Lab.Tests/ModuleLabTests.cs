@@ -139,10 +139,10 @@ public sealed class ModuleLabTests
             Assert.Matches(@"-> 198\.18\.72\.1:8080\s+100\s+10\s", LabKernel.Run("ipvsadm", "-Ln --thresholds"));
 
             // the kernel refuses a destination that is not unicast: the desired state is put back
-            string before = File.ReadAllText(state.Path);
+            DesiredState before = state.Saved;
             ErrorRecord refused = Assert.Single(session.Invoke("New-FusisDestination -ServiceName labdst -Address 224.0.0.1").Errors);
             Assert.Equal("InvalidArgument,Fusis.Commands.Commands.NewFusisDestinationCommand", refused.FullyQualifiedErrorId);
-            Assert.Equal(before, File.ReadAllText(state.Path));
+            Assert.Equal(before, state.Saved);
             Assert.DoesNotContain("224.0.0.1", LabKernel.Run("ipvsadm", "-S -n"), StringComparison.Ordinal);
 
             Assert.Empty(session.Invoke("Get-FusisDestination labdst | Remove-FusisDestination -Confirm:$false").Errors);

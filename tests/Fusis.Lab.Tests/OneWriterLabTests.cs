@@ -87,14 +87,14 @@ public sealed class OneWriterLabTests
             // A daemon that holds the desired state but whose local endpoint is gone (its folder removed by hand).
             daemon.Start();
             File.Move(daemon.SocketPath, daemon.SocketPath + ".moved");
-            string before = File.ReadAllText(daemon.StatePath);
+            DesiredState before = FileDesiredStateStore.Read(daemon.StatePath);
             string table = LabKernel.Run("ipvsadm", "-S -n");
             (_, errors) = local.Session.Invoke("New-FusisService -Name blocked -Address 198.18.82.2 -Port 80");
 
             ErrorRecord error = Assert.Single(errors);
             Assert.Equal($"{nameof(FusisErrorCode.BalancerUnreachable)},Fusis.Commands.Commands.NewFusisServiceCommand", error.FullyQualifiedErrorId);
             Assert.Contains(daemon.SocketPath, error.Exception.Message, StringComparison.Ordinal);
-            Assert.Equal(before, File.ReadAllText(daemon.StatePath));
+            Assert.Equal(before, FileDesiredStateStore.Read(daemon.StatePath));
             Assert.Equal(table, LabKernel.Run("ipvsadm", "-S -n"));
         }
         finally

@@ -98,6 +98,7 @@ public static class IpvsadmRules
         var services = new List<(IpvsService Service, List<IpvsDestination> Destinations)>();
         var index = new Dictionary<IpvsServiceKey, int>();
         string[] lines = text.Split('\n');
+        var keys = new LastKey();
         for (int number = 1; number <= lines.Length; number++)
         {
             string line = lines[number - 1].Trim();
@@ -110,7 +111,7 @@ public static class IpvsadmRules
             string command = tokens.Next("a command");
             if (command is "-A" or "--add-service")
             {
-                IpvsService service = ParseService(ref tokens);
+                IpvsService service = ParseService(ref tokens, keys);
                 if (index.ContainsKey(service.Key))
                 {
                     throw tokens.Error($"service {service.Key} is defined twice");
@@ -121,7 +122,7 @@ public static class IpvsadmRules
             }
             else if (command is "-a" or "--add-server")
             {
-                (IpvsServiceKey key, IpvsDestination destination) = ParseDestination(ref tokens);
+                (IpvsServiceKey key, IpvsDestination destination) = ParseDestination(ref tokens, keys);
                 if (!index.TryGetValue(key, out int position))
                 {
                     throw tokens.Error($"destination for service {key}, which no earlier -A line defines");
@@ -143,7 +144,7 @@ public static class IpvsadmRules
         return new IpvsTable(services.Select(s => new IpvsTableService(s.Service, s.Destinations)).ToList());
     }
 
-    private static IpvsService ParseService(ref Tokens tokens)
+    private static IpvsService ParseService(ref Tokens tokens, LastKey keys)
     {
         string scheduler = IpvsService.DefaultScheduler;
         IpvsServiceFlags flags = IpvsServiceFlags.None;
@@ -152,7 +153,7 @@ public static class IpvsadmRules
         var service = new ServiceOptions();
         while (tokens.TryNext(out string option))
         {
-            if (service.TryRead(ref tokens, option))
+            if (service.TryRead(ref tokens, option, keys))
             {
                 continue;
             }
@@ -201,7 +202,7 @@ public static class IpvsadmRules
         };
     }
 
-    private static (IpvsServiceKey Key, IpvsDestination Destination) ParseDestination(ref Tokens tokens)
+    private static (IpvsServiceKey Key, IpvsDestination Destination) ParseDestination(ref Tokens tokens, LastKey keys)
     {
         IPEndPoint? real = null;
         var method = IpvsForwardingMethod.DirectRoute; // ipvsadm's default
@@ -213,7 +214,7 @@ public static class IpvsadmRules
         var service = new ServiceOptions();
         while (tokens.TryNext(out string option))
         {
-            if (service.TryRead(ref tokens, option))
+            if (service.TryRead(ref tokens, option, keys))
             {
                 continue;
             }
@@ -301,12 +302,13 @@ public static class IpvsadmRules
         private uint _mark;
         private bool _ipv6;
 
-        public bool TryRead(ref Tokens tokens, string option)
+        public bool TryRead(ref Tokens tokens, string option, LastKey keys)
         {
             switch (option)
             {
                 case "-t" or "--tcp-service" or "-u" or "--udp-service" or "--sctp-service":
-                    _endPoint = ParseKey(ref tokens, option);
+                    string text = tokens.Next("a service address");
+                    _endPoint = keys.Get(option, text) ?? keys.Remember(option, text, ParseKey(ref tokens, option, text));
                     return true;
                 case "-f" or "--fwmark-service":
                     _mark = tokens.NextNumber<uint>("a firewall mark");
@@ -332,7 +334,23 @@ public static class IpvsadmRules
         }
     }
 
-    private static IpvsServiceKey ParseKey(ref Tokens tokens, string option)
+    // The -a lines after an -A line name its service again: the last one parsed is kept.
+    private sealed class LastKey
+    {
+        private string _option = string.Empty;
+        private string _text = string.Empty;
+        private IpvsServiceKey? _key;
+
+        public IpvsServiceKey? Get(string option, string text) => option == _option && text == _text ? _key : null;
+
+        public IpvsServiceKey Remember(string option, string text, IpvsServiceKey key)
+        {
+            (_option, _text, _key) = (option, text, key);
+            return key;
+        }
+    }
+
+    private static IpvsServiceKey ParseKey(ref Tokens tokens, string option, string text)
     {
         IpvsProtocol protocol = option switch
         {
@@ -340,7 +358,7 @@ public static class IpvsadmRules
             "-u" or "--udp-service" => IpvsProtocol.Udp,
             _ => IpvsProtocol.Sctp,
         };
-        IPEndPoint endPoint = ParseEndPoint(ref tokens, tokens.Next("a service address"), portRequired: true);
+        IPEndPoint endPoint = ParseEndPoint(ref tokens, text, portRequired: true);
         return IpvsServiceKey.ForEndPoint(protocol, endPoint.Address, (ushort)endPoint.Port);
     }
 
@@ -359,7 +377,7 @@ public static class IpvsadmRules
             host = text[1..close];
             port = text[(close + 1)..].TrimStart(':');
         }
-        else if (text.Count(c => c == ':') == 1)
+        else if (text.AsSpan().Count(':') == 1)
         {
             host = text[..text.IndexOf(':', StringComparison.Ordinal)];
             port = text[(text.IndexOf(':', StringComparison.Ordinal) + 1)..];

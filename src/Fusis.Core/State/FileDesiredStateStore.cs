@@ -1,28 +1,33 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Fusis.Core.Interop;
 
 namespace Fusis.Core.State;
 
 /// <summary>
-/// The desired state on disk: one JSON document, written atomically (temp file, fsync, rename, fsync of the
-/// folder) so a crash leaves the old or the new state, never a torn one. A corrupt or foreign file is an error,
-/// never a silent reset, and is left untouched. An opened store holds the file's lock (flock on state.json.lock)
-/// until disposed, so one writer at a time uses it; <see cref="Read"/> reads without it (the rename is atomic).
+/// The desired state on disk: a JSON document (state.json), replaced atomically (temp file, fsync, rename, fsync of
+/// the folder) so a crash leaves the old or the new one, never a torn one; and a journal beside it (state.json.journal)
+/// where each later change is appended as one line and fsynced, so a change costs what it touches, not the size of the
+/// whole state. The document is rewritten, and the journal emptied, once the journal outgrows it. A corrupt or foreign
+/// file is an error, never a silent reset, and is left untouched. An opened store holds the lock (flock on
+/// state.json.lock) until disposed, so one writer at a time uses it; <see cref="Read"/> reads without it.
 /// </summary>
 public sealed class FileDesiredStateStore : IDesiredStateStore
 {
     public const string DefaultPath = "/var/lib/fusis/state.json";
 
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
-        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
-    };
+    // The journal may grow to the document's size (at least this much) before the document is rewritten: every
+    // byte a rewrite writes was paid for by a byte appended, so saves cost the same at any size on average, and a
+    // load reads at most twice the document.
+    private const long MinimumJournalBytes = 64 << 10;
+
+    private static readonly JsonTypeInfo<StateDocument> IndentedDocument =
+        (JsonTypeInfo<StateDocument>)new JsonSerializerOptions(StateJsonContext.Default.Options) { WriteIndented = true }.GetTypeInfo(typeof(StateDocument));
 
     private readonly FileStream _lock;
+    private FileStream? _journal;
+    private Saved? _saved;
 
     private FileDesiredStateStore(string path, FileStream heldLock)
     {
@@ -34,6 +39,8 @@ public sealed class FileDesiredStateStore : IDesiredStateStore
 
     public string Description => Path;
 
+    private string JournalPath => JournalOf(Path);
+
     /// <summary>Opens the store for writing: takes its lock, waiting up to <paramref name="lockTimeout"/> for another writer.</summary>
     /// <exception cref="DesiredStateLockedException">Another process (a balancer, a pipeline) holds the lock.</exception>
     public static FileDesiredStateStore Open(string path, TimeSpan lockTimeout)
@@ -43,75 +50,156 @@ public sealed class FileDesiredStateStore : IDesiredStateStore
         return new FileDesiredStateStore(full, Lock(full, lockTimeout));
     }
 
-    /// <summary>The saved state, read without the lock (readers never see a torn file).</summary>
-    /// <exception cref="DesiredStateException">The file is unreadable, not JSON, not ours, from a newer Fusis, or invalid.</exception>
+    /// <summary>The saved state, read without the lock (the journal first, then the document: a rewrite between the two reads is seen whole).</summary>
+    /// <exception cref="DesiredStateException">A file is unreadable, not JSON, not ours, from a newer Fusis, or invalid.</exception>
     public static DesiredState Read(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return Load(System.IO.Path.GetFullPath(path));
+        return Load(System.IO.Path.GetFullPath(path)).State;
     }
 
-    /// <summary>Saves <paramref name="state"/> as the one writer for a moment: opens (takes the lock), saves, closes.</summary>
-    /// <exception cref="DesiredStateException">Locked by another writer too long, or the state cannot be saved.</exception>
+    /// <summary>Saves <paramref name="state"/> as the one writer for a moment: opens (takes the lock), validates, saves, closes.</summary>
+    /// <exception cref="DesiredStateException">Locked by another writer too long, invalid, or the state cannot be saved.</exception>
     public static void Write(string path, DesiredState state)
     {
-        using FileDesiredStateStore store = Open(path, TimeSpan.FromSeconds(10));
-        store.Save(state);
-    }
-
-    public DesiredState Load() => Load(Path);
-
-    public void Dispose() => _lock.Dispose();
-
-    private static DesiredState Load(string path)
-    {
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (FileNotFoundException)
-        {
-            return DesiredState.Empty;
-        }
-        catch (DirectoryNotFoundException)
-        {
-            return DesiredState.Empty;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new DesiredStateException($"cannot read the desired state {path}: {e.Message}", e);
-        }
-
-        DesiredState state;
-        try
-        {
-            state = FromJson(bytes);
-        }
-        catch (FormatException e)
-        {
-            throw new DesiredStateException(
-                $"the desired state {path} cannot be used: {e.Message}. It was left untouched: repair it, or move it away to start empty", e);
-        }
-
-        IReadOnlyList<string> problems = state.Validate();
-        return problems.Count == 0
-            ? state
-            : throw new DesiredStateException($"the desired state {path} is not valid; it was left untouched", problems);
-    }
-
-    /// <summary>Validates, then replaces the file atomically.</summary>
-    /// <exception cref="DesiredStateException">The state is invalid (nothing written), or the file could not be written.</exception>
-    public void Save(DesiredState state)
-    {
         ArgumentNullException.ThrowIfNull(state);
-        IReadOnlyList<string> problems = state.Validate();
-        if (problems.Count > 0)
+        if (state.Validate() is { Count: > 0 } problems)
         {
             throw new DesiredStateException("the desired state is not valid; nothing was saved", problems);
         }
 
-        byte[] bytes = ToJson(state);
+        using FileDesiredStateStore store = Open(path, TimeSpan.FromSeconds(10));
+        store.Load();
+        store.Save(state);
+    }
+
+    public DesiredState Load()
+    {
+        Saved saved = Load(Path);
+        if (saved.JournalBytes < saved.JournalFileBytes)
+        {
+            // A line cut short by a crash was never acknowledged: drop it, so the next record starts a line of its own.
+            using var journal = new FileStream(JournalPath, FileMode.Open, FileAccess.Write);
+            journal.SetLength(saved.JournalBytes);
+            journal.Flush(flushToDisk: true);
+        }
+
+        _saved = saved;
+        return saved.State;
+    }
+
+    /// <summary>
+    /// Saves <paramref name="state"/>, which the caller (the engine) has validated: as a journal line when the store was
+    /// loaded and the journal has room, else as a new document.
+    /// </summary>
+    /// <exception cref="DesiredStateException">The state could not be saved; the saved state is what it was.</exception>
+    public void Save(DesiredState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        Saved saved = _saved ?? throw new InvalidOperationException("the store is saved to after it was loaded");
+        DesiredStateChange? change = saved.DocumentBytes == 0 ? null : DesiredStateChange.Between(saved.State, state);
+        if (change is { IsEmpty: true })
+        {
+            return;
+        }
+
+        try
+        {
+            byte[]? line = change is null ? null : RecordLine(change, saved.Sequence + 1);
+            _saved = line is not null && saved.JournalBytes + line.Length <= Math.Max(MinimumJournalBytes, saved.DocumentBytes)
+                ? Append(saved, state, line)
+                : Rewrite(saved, state);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DesiredStateException($"cannot write the desired state {Path}: {e.Message}", e);
+        }
+    }
+
+    public void Dispose()
+    {
+        _journal?.Dispose();
+        _lock.Dispose();
+    }
+
+    /// <summary>The document format of the file (also what Export-FusisConfiguration -Format Json writes), indented.</summary>
+    public static byte[] ToJson(DesiredState state) =>
+        JsonSerializer.SerializeToUtf8Bytes(StateDocumentMapper.ToDocument(state, sequence: 0), IndentedDocument);
+
+    /// <summary>Reads the document format; the result is not validated yet (<see cref="DesiredState.Validate"/>).</summary>
+    /// <exception cref="FormatException">Not JSON, not a Fusis document, from a newer Fusis, or with unusable values.</exception>
+    public static DesiredState FromJson(ReadOnlySpan<byte> json) => StateDocumentMapper.FromDocument(ParseDocument(json));
+
+    private static StateDocument ParseDocument(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(json, StateJsonContext.Default.StateDocument) ?? throw new FormatException("it is empty (null)");
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException)
+        {
+            throw new FormatException(e.Message, e);
+        }
+    }
+
+    private static string JournalOf(string path) => path + ".journal";
+
+    private static byte[] RecordLine(DesiredStateChange change, long sequence)
+    {
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(StateDocumentMapper.ToRecord(change, sequence), StateJsonContext.Default.JournalRecord);
+        byte[] line = new byte[json.Length + 1];
+        json.CopyTo(line, 0);
+        line[^1] = (byte)'\n';
+        return line;
+    }
+
+    private Saved Append(Saved saved, DesiredState state, byte[] line)
+    {
+        if (_journal is null)
+        {
+            bool created = !File.Exists(JournalPath);
+            _journal = new FileStream(JournalPath, new FileStreamOptions
+            {
+                Mode = FileMode.OpenOrCreate,
+                Access = FileAccess.Write,
+                Share = FileShare.Read,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead,
+            });
+            if (created)
+            {
+                FSyncFolder(System.IO.Path.GetDirectoryName(Path)!);
+            }
+        }
+
+        try
+        {
+            _journal.Position = saved.JournalBytes;
+            _journal.Write(line);
+            _journal.Flush(flushToDisk: true);
+        }
+        catch (IOException)
+        {
+            // Not acknowledged: take the line back (best effort; a torn line is dropped when the store is next loaded).
+            try
+            {
+                _journal.SetLength(saved.JournalBytes);
+            }
+            catch (IOException)
+            {
+            }
+
+            throw;
+        }
+
+        return saved with { State = state, Sequence = saved.Sequence + 1, JournalBytes = saved.JournalBytes + line.Length, JournalFileBytes = saved.JournalBytes + line.Length };
+    }
+
+    // The document first (it names the last sequence it includes, so the old journal's lines are skipped if a crash
+    // comes before the journal is emptied), then the journal.
+    private Saved Rewrite(Saved saved, DesiredState state)
+    {
+        long sequence = saved.Sequence + 1;
+        byte[] bytes = JsonSerializer.SerializeToUtf8Bytes(StateDocumentMapper.ToDocument(state, sequence), StateJsonContext.Default.StateDocument);
         string folder = System.IO.Path.GetDirectoryName(Path)!;
         string temporary = $"{Path}.tmp-{Environment.ProcessId}";
         try
@@ -135,27 +223,109 @@ public sealed class FileDesiredStateStore : IDesiredStateStore
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             File.Delete(temporary);
-            throw new DesiredStateException($"cannot write the desired state {Path}: {e.Message}", e);
+            throw;
         }
+
+        var rewritten = new Saved(state, sequence, bytes.Length, 0, 0);
+        if (saved.JournalFileBytes > 0)
+        {
+            // From here the document alone is the state: if emptying the journal fails, its lines are skipped anyway.
+            _saved = rewritten;
+            FileStream journal = _journal ?? new FileStream(JournalPath, FileMode.Open, FileAccess.Write, FileShare.Read);
+            journal.SetLength(0);
+            journal.Flush(flushToDisk: true);
+            if (_journal is null)
+            {
+                journal.Dispose();
+            }
+        }
+
+        return rewritten;
     }
 
-    /// <summary>The document format of the file (also what Export-FusisConfiguration -Format Json writes).</summary>
-    public static byte[] ToJson(DesiredState state) =>
-        JsonSerializer.SerializeToUtf8Bytes(StateDocumentMapper.ToDocument(state), JsonOptions);
+    private static Saved Load(string path)
+    {
+        string journalPath = JournalOf(path);
+        byte[]? journal = ReadAll(journalPath);
+        byte[]? document = ReadAll(path);
+        if (document is null)
+        {
+            return journal is { Length: > 0 }
+                ? throw new DesiredStateException($"the journal {journalPath} has changes but the desired state {path} is missing; both were left untouched: restore the state file, or move the journal away to start empty")
+                : new Saved(DesiredState.Empty, 0, 0, 0, journal?.Length ?? 0);
+        }
 
-    /// <summary>Reads the document format; the result is not validated yet (<see cref="DesiredState.Validate"/>).</summary>
-    /// <exception cref="FormatException">Not JSON, not a Fusis document, from a newer Fusis, or with unusable values.</exception>
-    public static DesiredState FromJson(ReadOnlySpan<byte> json)
+        DesiredState state;
+        long sequence;
+        try
+        {
+            StateDocument parsed = ParseDocument(document);
+            state = StateDocumentMapper.FromDocument(parsed);
+            sequence = parsed.Sequence;
+        }
+        catch (FormatException e)
+        {
+            throw new DesiredStateException(
+                $"the desired state {path} cannot be used: {e.Message}. It was left untouched: repair it, or move it away to start empty", e);
+        }
+
+        int complete = 0;
+        if (journal is not null)
+        {
+            complete = journal.AsSpan().LastIndexOf((byte)'\n') + 1;
+            int number = 0;
+            foreach (Range range in journal.AsSpan(0, complete).Split((byte)'\n'))
+            {
+                number++;
+                ReadOnlySpan<byte> line = journal.AsSpan(range);
+                if (line.IsEmpty)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    JournalRecord record = JsonSerializer.Deserialize(line, StateJsonContext.Default.JournalRecord) ?? throw new FormatException("it is empty (null)");
+                    if (record.Sequence <= sequence)
+                    {
+                        continue; // already in the document (a rewrite was cut short before the journal was emptied)
+                    }
+
+                    if (record.Sequence != sequence + 1)
+                    {
+                        throw new FormatException($"it is record {record.Sequence}, but the next change after {sequence} was expected");
+                    }
+
+                    state = StateDocumentMapper.FromRecord(record).ApplyTo(state);
+                    sequence = record.Sequence;
+                }
+                catch (Exception e) when (e is JsonException or FormatException or ArgumentException)
+                {
+                    throw new DesiredStateException(
+                        $"line {number} of the journal {journalPath} cannot be used: {e.Message}. Both files were left untouched: repair it, or move the journal away to fall back to {path} alone", e);
+                }
+            }
+        }
+
+        IReadOnlyList<string> problems = state.Validate();
+        return problems.Count == 0
+            ? new Saved(state, sequence, document.Length, complete, journal?.Length ?? 0)
+            : throw new DesiredStateException($"the desired state {path} is not valid; it was left untouched", problems);
+    }
+
+    private static byte[]? ReadAll(string path)
     {
         try
         {
-            StateDocument document = JsonSerializer.Deserialize<StateDocument>(json, JsonOptions)
-                ?? throw new FormatException("it is empty (null)");
-            return StateDocumentMapper.FromDocument(document);
+            return File.ReadAllBytes(path);
         }
-        catch (Exception e) when (e is JsonException or ArgumentException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new FormatException(e.Message, e);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DesiredStateException($"cannot read the desired state {path}: {e.Message}", e);
         }
     }
 
@@ -183,7 +353,7 @@ public sealed class FileDesiredStateStore : IDesiredStateStore
         }
     }
 
-    // The rename is durable only once the folder entry is on disk too.
+    // A rename, or a new file, is durable only once the folder entry is on disk too.
     private static void FSyncFolder(string folder)
     {
         int fd = Libc.Open(folder, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC);
@@ -204,4 +374,7 @@ public sealed class FileDesiredStateStore : IDesiredStateStore
             Libc.Close(fd);
         }
     }
+
+    /// <summary>What is on disk: the state, the last sequence, the document's size and the journal's (whole lines, and the file).</summary>
+    private sealed record Saved(DesiredState State, long Sequence, long DocumentBytes, long JournalBytes, long JournalFileBytes);
 }

@@ -2,7 +2,7 @@ namespace Fusis.Core.State;
 
 /// <summary>
 /// Where a host's desired state is kept: the engine, its only writer, loads it once and saves every change before
-/// applying it. A store is opened for one writer and held by it until disposed.
+/// applying it. A store is opened for one writer and held by it until disposed; it is loaded before it is saved to.
 /// </summary>
 public interface IDesiredStateStore : IDisposable
 {
@@ -13,7 +13,10 @@ public interface IDesiredStateStore : IDisposable
     /// <exception cref="DesiredStateException">The saved state cannot be used; it is left untouched.</exception>
     DesiredState Load();
 
-    /// <summary>Validates, then replaces the saved state atomically.</summary>
-    /// <exception cref="DesiredStateException">The state is invalid (nothing saved), or it could not be saved.</exception>
+    /// <summary>
+    /// Saves <paramref name="state"/>, which the engine has validated, durably and atomically before returning: after a
+    /// crash the store loads the previous state or this one. Only what changed since the last save needs writing.
+    /// </summary>
+    /// <exception cref="DesiredStateException">The state could not be saved; the saved state is what it was.</exception>
     void Save(DesiredState state);
 }

@@ -1,14 +1,19 @@
 namespace Fusis.Core.State;
 
-/// <summary>The JSON file: a kind marker (to refuse foreign files), a version, owned services and retired keys.</summary>
+/// <summary>
+/// The JSON file: a kind marker (to refuse foreign files), a version, owned services and retired keys, and the
+/// sequence of the last journal record it includes (version 3; the journal's later records follow it).
+/// </summary>
 internal sealed class StateDocument
 {
     public const string ExpectedKind = "fusis-desired-state";
-    public const int CurrentVersion = 2;
+    public const int CurrentVersion = 3;
 
     public string? Kind { get; set; }
 
     public int Version { get; set; }
+
+    public long Sequence { get; set; }
 
     public List<ServiceDocument> Services { get; set; } = [];
 

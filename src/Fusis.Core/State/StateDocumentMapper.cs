@@ -13,10 +13,11 @@ internal static class StateDocumentMapper
         (IpvsServiceFlags.Persistent, "persistent", []),
         (IpvsServiceFlags.OnePacket, "one-packet", []));
 
-    public static StateDocument ToDocument(DesiredState state) => new()
+    public static StateDocument ToDocument(DesiredState state, long sequence) => new()
     {
         Kind = StateDocument.ExpectedKind,
         Version = StateDocument.CurrentVersion,
+        Sequence = sequence,
         Services = state.Services.Select(ToDocument).ToList(),
         Retired = state.Retired.Select(key => Fill(new KeyDocument(), key)).ToList(),
     };
@@ -29,8 +30,8 @@ internal static class StateDocumentMapper
         }
 
         // Version 1 spelled forwarding methods, scheduler flags and the firewall-mark protocol otherwise; the words'
-        // aliases read them.
-        if (document.Version is not (1 or StateDocument.CurrentVersion))
+        // aliases read them. Version 2 had no journal.
+        if (document.Version is not (1 or 2 or StateDocument.CurrentVersion))
         {
             throw new FormatException(document.Version > StateDocument.CurrentVersion
                 ? $"it was written by a newer Fusis (format version {document.Version}; this one reads {StateDocument.CurrentVersion})"
@@ -39,6 +40,19 @@ internal static class StateDocumentMapper
 
         return new DesiredState(document.Services.Select(FromDocument).ToList(), document.Retired.Select(ToKey).ToList());
     }
+
+    public static JournalRecord ToRecord(DesiredStateChange change, long sequence) => new()
+    {
+        Sequence = sequence,
+        Removed = change.Removed.Select(key => Fill(new KeyDocument(), key)).ToList(),
+        Put = change.Put.Select(p => new PlacedServiceDocument { Index = p.Index, Service = ToDocument(p.Service) }).ToList(),
+        Retired = change.Retired?.Select(key => Fill(new KeyDocument(), key)).ToList(),
+    };
+
+    public static DesiredStateChange FromRecord(JournalRecord record) => new(
+        record.Removed.Select(ToKey).ToList(),
+        record.Put.Select(p => (p.Index, FromDocument(p.Service ?? throw new FormatException("a put without its service")))).ToList(),
+        record.Retired?.Select(ToKey).ToList());
 
     private static ServiceDocument ToDocument(DesiredService service)
     {

@@ -1,0 +1,15 @@
+using System.Text.Json.Serialization;
+
+namespace Fusis.Core.State;
+
+/// <summary>
+/// The serializers of the state file and its journal, generated at build time: no reflection at run time, so the first
+/// save of a fresh process (a cmdlet's pipeline) costs what the later ones do. Zeros and nulls are left out.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
+[JsonSerializable(typeof(StateDocument))]
+[JsonSerializable(typeof(JournalRecord))]
+internal sealed partial class StateJsonContext : JsonSerializerContext;
