@@ -97,6 +97,10 @@ class FusisService {
     [DscProperty()]
     [string[]] $SchedulerFlag
 
+    # off, masquerade or an address of the balancer; empty: not managed (the balancer's default for a new service).
+    [DscProperty()]
+    [string] $Snat
+
     [DscProperty()]
     [Ensure] $Ensure = [Ensure]::Present
 
@@ -126,6 +130,7 @@ class FusisService {
             $state.OnePacket = $actual.OnePacket
             $state.Netmask = $actual.Netmask
             $state.SchedulerFlag = @($actual.SchedulerFlags | Sort-Object)
+            $state.Snat = $actual.Snat
             if ($this.Ensure -eq [Ensure]::Absent) {
                 $drift.Add((New-FusisReason 'FusisService' 'Ensure' ($script:Strings.ServicePresent -f $this.Name)))
             }
@@ -165,6 +170,7 @@ class FusisService {
             $parameters = @{ Name = $this.Name; Scheduler = $this.Scheduler; PersistenceTimeout = $this.PersistenceTimeout; OnePacket = $this.OnePacket }
             if ($this.Netmask) { $parameters.Netmask = $this.Netmask }
             if ($null -ne $this.SchedulerFlag) { $parameters.SchedulerFlag = $this.SchedulerFlag }
+            if ($this.Snat) { $parameters.Snat = $this.Snat }
             if ($this.FirewallMark -gt 0) { $parameters.FirewallMark = $this.FirewallMark }
             else { $parameters += @{ Protocol = $this.Protocol; Address = $this.Address; Port = $this.Port } }
             New-FusisService @parameters -ErrorAction Stop
@@ -181,6 +187,7 @@ class FusisService {
         $properties = @('Scheduler', 'PersistenceTimeout', 'OnePacket')
         if ($this.Netmask) { $properties += 'Netmask' }
         if ($null -ne $this.SchedulerFlag) { $properties += 'SchedulerFlag' }
+        if ($this.Snat) { $properties += 'Snat' }
         if ($this.FirewallMark -gt 0) { return $properties + 'FirewallMark' }
         return $properties + @('Protocol', 'Address', 'Port')
     }
@@ -191,6 +198,7 @@ class FusisService {
         foreach ($property in $this.Compared()) { $copy.$property = $this.$property }
         $copy.Protocol = ConvertTo-FusisWord 'Protocols' $this.Protocol
         if ($null -ne $this.SchedulerFlag) { $copy.SchedulerFlag = @($this.SchedulerFlag | ForEach-Object { ConvertTo-FusisWord 'SchedulerFlags' $_ }) }
+        if ($this.Snat) { $copy.Snat = [Fusis.Core.State.SnatSetting]::Canonical($this.Snat) }
         return $copy
     }
 
@@ -204,6 +212,7 @@ class FusisService {
         $request.OnePacket = $this.OnePacket
         if ($this.Netmask) { $request.Netmask = $this.Netmask }
         if ($null -ne $this.SchedulerFlag) { $request.SchedulerFlags = [System.Collections.Generic.List[string]] @($this.SchedulerFlag) }
+        if ($this.Snat) { $request.Snat = $this.Snat }
         if ($this.FirewallMark -gt 0) {
             $request.Protocol = [Fusis.Core.Vocabulary.Words]::FirewallMarkProtocol
             $request.FirewallMark = $this.FirewallMark

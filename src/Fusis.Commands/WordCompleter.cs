@@ -19,6 +19,7 @@ public sealed class WordCompleter : IArgumentCompleter
             "TunnelType" => Words.TunnelTypes.Words,
             "TunnelChecksum" => Words.TunnelChecksums.Words,
             "SchedulerFlag" => Words.SchedulerFlags.Words,
+            "Snat" => Words.SnatModes.Words,
             "Scheduler" => [.. Words.Schedulers.Select(s => s.Name)],
             _ => [],
         };

@@ -40,4 +40,7 @@ public enum FusisErrorCode
 
     /// <summary>A balancer failed in a way no other code describes.</summary>
     BalancerError,
+
+    /// <summary>SNAT needs nftables: nft is not installed, or the kernel has no nf_tables (or refused the rules).</summary>
+    NatUnavailable,
 }

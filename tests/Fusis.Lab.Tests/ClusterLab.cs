@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 
 namespace Fusis.Lab.Tests;
@@ -7,7 +9,9 @@ namespace Fusis.Lab.Tests;
 /// A small cluster inside the lab VM. The root namespace is the client (198.18.1.2); namespace "fl-lb" is the
 /// balancer (198.18.1.1 toward the client, 198.18.2.1 on a bridge toward the backends) running serf and
 /// `fusis balancer`; each backend "fl-bN" (198.18.2.1N) runs an HTTP server, serf and `fusis agent`, its default
-/// route through the balancer so NAT replies return through it. VIPs come from 198.18.100.0/24.
+/// route through the balancer so NAT replies return through it. VIPs come from 198.18.100.0/24. An isolated backend
+/// (<see cref="AddIsolatedBackend"/>) has no route beyond its own subnet: only SNAT lets it answer. IPv6 runs beside:
+/// fd00:1::2 (client), fd00:1::1 and fd00:2::1 (balancer), fd00:2::1N (backends), VIPs from fd00:100::/64.
 /// </summary>
 internal sealed class ClusterLab : IDisposable
 {
@@ -32,6 +36,8 @@ internal sealed class ClusterLab : IDisposable
         Sh($"ip -n {Balancer} addr add 198.18.1.1/24 dev front && ip -n {Balancer} link set front up");
         Sh("ip route add 198.18.100.0/24 via 198.18.1.1");
         Sh($"ip -n {Balancer} link add back type bridge && ip -n {Balancer} addr add 198.18.2.1/24 dev back && ip -n {Balancer} link set back up");
+        Sh($"ip addr add fd00:1::2/64 dev fl-front nodad && ip -n {Balancer} addr add fd00:1::1/64 dev front nodad && ip -n {Balancer} addr add fd00:2::1/64 dev back nodad");
+        Sh("ip -6 route add fd00:100::/64 via fd00:1::1");
         File.WriteAllText(TokenFile, Token);
         Http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero, UseProxy = false }) { Timeout = TimeSpan.FromSeconds(3) };
         ApiClient = new HttpClient { BaseAddress = new Uri(Api), Timeout = TimeSpan.FromSeconds(60) };
@@ -62,8 +68,8 @@ internal sealed class ClusterLab : IDisposable
         ? path
         : throw new InvalidOperationException("FUSIS_DAEMON must name the published fusis executable (build.ps1 sets it)");
 
-    /// <summary>serf and `fusis balancer` in the balancer namespace; returns when its API answers.</summary>
-    public TimeSpan StartBalancer()
+    /// <summary>serf and `fusis balancer` in the balancer namespace (with <paramref name="extra"/> flags); returns when its API answers.</summary>
+    public TimeSpan StartBalancer(params string[] extra)
     {
         if (!_named.ContainsKey("serf-lb"))
         {
@@ -71,9 +77,10 @@ internal sealed class ClusterLab : IDisposable
         }
 
         var clock = Stopwatch.StartNew();
-        Start("balancer", Balancer, Daemon, "balancer", "--listen", "198.18.1.1:8000", "--token-file", TokenFile, "--state", StatePath, "--local-socket", StatePath + ".sock",
+        Start("balancer", Balancer, Daemon, [
+            "balancer", "--listen", "198.18.1.1:8000", "--token-file", TokenFile, "--state", StatePath, "--local-socket", StatePath + ".sock",
             "--serf-rpc", "127.0.0.1:7373", "--vip-interface", "fusis0", "--vip-range", "198.18.100.0/24",
-            "--reconcile-interval", "00:00:10", "--drain-timeout", "00:00:20");
+            "--reconcile-interval", "00:00:10", "--drain-timeout", "00:00:20", .. extra]);
         WaitFor("the balancer's API", TimeSpan.FromSeconds(90), () =>
         {
             try
@@ -103,6 +110,54 @@ internal sealed class ClusterLab : IDisposable
         Start($"agent-b{n}", ns, Daemon, "agent", "--serf", "/usr/bin/serf", "--node", $"b{n}", "--bind", address, "--join", "198.18.2.1",
             "--drain-timeout", "00:00:20", "--service", services);
     }
+
+    /// <summary>
+    /// Backend N without a route beyond its subnet (198.18.2.1N, fd00:2::1N): a responder that answers "bN" on TCP and UDP
+    /// port 8080 in both families, reachable through a NAT service only when the balancer SNATs.
+    /// </summary>
+    public void AddIsolatedBackend(int n)
+    {
+        string ns = $"fl-b{n}";
+        Sh($"ip netns add {ns} && ip -n {ns} link set lo up");
+        _namespaces.Add(ns);
+        Sh($"ip -n {Balancer} link add b{n} type veth peer name eth0 netns {ns}");
+        Sh($"ip -n {Balancer} link set b{n} master back && ip -n {Balancer} link set b{n} up");
+        Sh($"ip -n {ns} addr add 198.18.2.1{n}/24 dev eth0 && ip -n {ns} addr add fd00:2::1{n}/64 dev eth0 nodad && ip -n {ns} link set eth0 up");
+        string responder = Path.Combine(_folder.FullName, "responder.py");
+        File.WriteAllText(responder, Responder);
+        Start($"responder-b{n}", ns, "python3", responder, $"b{n}");
+        WaitFor($"backend b{n}'s responder", TimeSpan.FromSeconds(30), () => LabKernel.Run("ip", $"netns exec {ns} ss -Hltn 'sport = :8080'").Contains("8080", StringComparison.Ordinal));
+    }
+
+    /// <summary>One TCP connection or UDP datagram to a VIP from the client: the backend's answer, or null (bounded by 3 s).</summary>
+    public static string? Ask(ProtocolType protocol, string address, int port)
+    {
+        IPAddress ip = IPAddress.Parse(address);
+        try
+        {
+            using var socket = new Socket(ip.AddressFamily, protocol == ProtocolType.Tcp ? SocketType.Stream : SocketType.Dgram, protocol)
+            {
+                ReceiveTimeout = 3000, SendTimeout = 3000,
+            };
+            var buffer = new byte[64];
+            if (protocol == ProtocolType.Tcp)
+            {
+                using var connect = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+                socket.ConnectAsync(new IPEndPoint(ip, port), connect.Token).AsTask().GetAwaiter().GetResult();
+                return Encoding.ASCII.GetString(buffer, 0, socket.Receive(buffer)).Trim();
+            }
+
+            socket.SendTo("hi"u8, new IPEndPoint(ip, port));
+            return Encoding.ASCII.GetString(buffer, 0, socket.Receive(buffer)).Trim();
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A command in the balancer's namespace (nft, sysctl, iptables-nft); returns its stdout.</summary>
+    public static string InBalancer(string command, bool check = true) => LabKernel.Run("ip", $"netns exec {Balancer} {command}", check);
 
     public void StartHttp(int n)
     {
@@ -182,6 +237,7 @@ internal sealed class ClusterLab : IDisposable
 
         Sh("pkill -KILL -f 'serf agent -node='", check: false);
         Sh("ip route del 198.18.100.0/24", check: false);
+        Sh("ip -6 route del fd00:100::/64", check: false);
         Sh("ip link del fl-front", check: false);
         foreach (string ns in _namespaces)
         {
@@ -229,4 +285,35 @@ internal sealed class ClusterLab : IDisposable
     }
 
     private static void Sh(string command, bool check = true) => LabKernel.Run("sh", $"-c \"{command}\"", check);
+
+    // Answers its name to every TCP connection and UDP datagram on port 8080, IPv4 and IPv6.
+    private const string Responder = """
+        import socket, sys, threading
+        name = sys.argv[1].encode() + b"\n"
+        def serve(family, kind):
+            s = socket.socket(family, kind)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            s.bind(("::" if family == socket.AF_INET6 else "0.0.0.0", 8080))
+            if kind == socket.SOCK_STREAM:
+                s.listen(64)
+                while True:
+                    c, _ = s.accept()
+                    try:
+                        c.sendall(name)
+                    except OSError:
+                        pass
+                    c.close()
+            while True:
+                _, peer = s.recvfrom(2048)
+                try:
+                    s.sendto(name, peer)
+                except OSError:
+                    pass  # no route back (no SNAT): the client times out
+        for family in (socket.AF_INET, socket.AF_INET6):
+            for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+                threading.Thread(target=serve, args=(family, kind), daemon=True).start()
+        threading.Event().wait()
+        """;
 }

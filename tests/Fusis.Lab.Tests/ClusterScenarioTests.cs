@@ -10,12 +10,13 @@ namespace Fusis.Lab.Tests;
 /// The demo as assertions (build.ps1 -Task Demo runs this test alone and its narration is the demo): a real
 /// balancer, real backends joined through Serf, real requests through the VIP; a health check removing a backend,
 /// a killed agent removed by Serf failure detection, a new backend joining, a graceful drain and a balancer
-/// restart under traffic, each measured.
+/// restart under traffic, each measured; then SNAT serving a backend that has no route back.
 /// </summary>
 public sealed class ClusterScenarioTests
 {
     private const string Web = "198.18.100.1";
     private const string Alt = "198.18.100.2";
+    private const string Isolated = "198.18.100.3";
 
     [Fact]
     public void Backends_join_fail_drain_and_the_balancer_restarts_with_no_failed_requests()
@@ -105,6 +106,20 @@ public sealed class ClusterScenarioTests
             }
 
             Show(lab, pwsh, remote);
+
+            Step("9. SNAT: b5 has no route back to clients; a NAT service reaches it only once the balancer SNATs (nftables table ip fusis)");
+            lab.AddIsolatedBackend(5);
+            Cmdlets(pwsh, $"New-FusisService -Name isolated -Address {Isolated} -Port 80 -Scheduler rr -Snat off {remote} | Out-Null");
+            Cmdlets(pwsh, $"New-FusisDestination -ServiceName isolated -Address 198.18.2.15 -Port 8080 -ForwardingMethod nat {remote} | Out-Null");
+            string? without = ClusterLab.Ask(System.Net.Sockets.ProtocolType.Tcp, Isolated, 80);
+            Console.WriteLine($"  TCP to {Isolated}:80 without SNAT: {without ?? "no answer (the reply has no route back)"}");
+            Assert.Null(without);
+            Cmdlets(pwsh, $"Set-FusisService -Name isolated -Snat masquerade {remote}");
+            string? with = ClusterLab.Ask(System.Net.Sockets.ProtocolType.Tcp, Isolated, 80);
+            Console.WriteLine($"  TCP to {Isolated}:80 with SNAT: {with}");
+            Assert.Equal("b5", with);
+            Console.WriteLine("  # nft list table ip fusis (balancer)");
+            Console.WriteLine(ClusterLab.InBalancer("nft list table ip fusis").TrimEnd());
 
             // The balancer logs, for each membership change it applied, the time from the event's arrival to the kernel.
             var reactions = System.Text.RegularExpressions.Regex.Matches(lab.Log, @"membership \(member-[a-z]+ [^)]*\): \d+ kernel operations in ([0-9.]+) ms")

@@ -72,6 +72,15 @@ public sealed class NewFusisServiceCommand : FusisBackendCmdletBase
     [ArgumentCompleter(typeof(WordCompleter))]
     public string[] SchedulerFlag { get; set; } = [];
 
+    /// <summary>
+    /// SNAT of the traffic to NAT destinations: off, masquerade (the address of the interface it leaves by), or an
+    /// address of the balancer; not given: the balancer's default. Destinations then need no route back to clients.
+    /// </summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(WordCompleter))]
+    public string? Snat { get; set; }
+
     protected override void ProcessRecord()
     {
         bool mark = ParameterSetName == FirewallMarkSet;
@@ -89,6 +98,7 @@ public sealed class NewFusisServiceCommand : FusisBackendCmdletBase
             PersistenceEngine = PersistenceEngine,
             OnePacket = OnePacket.IsPresent,
             SchedulerFlags = [.. SchedulerFlag],
+            Snat = Snat,
         };
         if (Change(new CreateServiceOperation(request)) is { Service: { } created })
         {

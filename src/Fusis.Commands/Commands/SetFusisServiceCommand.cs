@@ -46,6 +46,15 @@ public sealed class SetFusisServiceCommand : FusisBackendCmdletBase
     [ArgumentCompleter(typeof(WordCompleter))]
     public string[]? SchedulerFlag { get; set; }
 
+    /// <summary>
+    /// SNAT of the traffic to NAT destinations: off, masquerade (the address of the interface it leaves by), or an
+    /// address of the balancer; not given: the balancer's default. Destinations then need no route back to clients.
+    /// </summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(WordCompleter))]
+    public string? Snat { get; set; }
+
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -61,6 +70,7 @@ public sealed class SetFusisServiceCommand : FusisBackendCmdletBase
             PersistenceEngine = PersistenceEngine,
             OnePacket = MyInvocation.BoundParameters.ContainsKey(nameof(OnePacket)) ? OnePacket.IsPresent : null,
             SchedulerFlags = SchedulerFlag?.ToList(),
+            Snat = Snat,
         };
         if (Change(new PatchServiceOperation(Name, patch)) is { Service: { } patched } && PassThru)
         {

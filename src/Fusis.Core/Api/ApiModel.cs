@@ -43,7 +43,7 @@ public static class ApiModel
             PersistenceEngine = service.PersistenceEngine,
             Statistics = s is null ? null : new IpvsStatistics(s.Connections, s.PacketsIn, s.PacketsOut, s.BytesIn, s.BytesOut, s.CPS, s.PPSIn, s.PPSOut, s.BPSIn, s.BPSOut),
         };
-        return new FusisService(ipvs, service.Name, service.Destinations.Count);
+        return new FusisService(ipvs, new ServiceCatalog.Owned(service.Name, service.Snat), service.Destinations.Count);
     }
 
     public static FusisDestination ToDestination(DestinationResource destination)

@@ -295,7 +295,20 @@ public static class RequestMapper
             }
         }
 
-        return service with { Service = settings, DefaultForwardingMethod = mode };
+        SnatSetting? snat = service.Snat;
+        if (request.Snat is { } snatText)
+        {
+            if (!SnatSetting.TryParse(snatText, out snat))
+            {
+                errors.Add("Snat", $"'{snatText}' is not {SnatSetting.Choices}");
+            }
+            else if (!ReferenceEquals(settings.Key, Placeholder) && snat.Problem(settings.Key) is { } problem)
+            {
+                errors.Add("Snat", problem);
+            }
+        }
+
+        return service with { Service = settings, DefaultForwardingMethod = mode, Snat = snat };
     }
 
     private static IpvsDestination? Destination(DesiredService service, IpvsDestination? existing, DestinationRequest request, FieldErrors errors, string prefix)

@@ -9,8 +9,10 @@ namespace Fusis.Core.Api;
 /// <summary>Desired services (the configuration of record) into API resources, with the kernel's counters when it has the service.</summary>
 public static class ResourceMapper
 {
-    public static ServiceResource ToResource(DesiredService desired, IpvsService? kernel, IReadOnlyList<IpvsDestination> kernelDestinations)
+    /// <summary>A service as the API shows it, with the SNAT in force (its own, or the balancer's default).</summary>
+    public static ServiceResource ToResource(DesiredService desired, SnatSetting snat, IpvsService? kernel, IReadOnlyList<IpvsDestination> kernelDestinations)
     {
+        ArgumentNullException.ThrowIfNull(snat);
         IpvsService settings = desired.Service;
         IpvsServiceKey key = settings.Key;
         var counters = kernelDestinations.ToDictionary(d => new IPEndPoint(d.Address, d.Port));
@@ -28,6 +30,7 @@ public static class ResourceMapper
             settings.PersistenceEngine,
             (settings.Flags & IpvsServiceFlags.OnePacket) != 0,
             [.. Words.FlagWords(settings.Flags)],
+            snat.ToString(),
             desired.Destinations.Select(d => ToResource(desired, d, counters.GetValueOrDefault(new IPEndPoint(d.Address, d.Port)))).ToList(),
             desired.Check is not { } check ? null : new CheckResource(
                 check.Type.ToString().ToLowerInvariant(), check.Type == Core.State.HealthCheckType.Http ? check.Path : null,

@@ -40,6 +40,9 @@ public sealed class ServiceRequest
     /// <summary>fallback, port, flag-3.</summary>
     public List<string>? SchedulerFlags { get; set; }
 
+    /// <summary>off, masquerade, or an address of the balancer (SnatSetting); absent on creation: the balancer's default.</summary>
+    public string? Snat { get; set; }
+
     /// <summary>Destinations to create with the service (POST) or to replace its destinations with (PUT).</summary>
     public List<DestinationRequest>? Destinations { get; set; }
 

@@ -15,6 +15,7 @@ public sealed record ServiceResource(
     string? PersistenceEngine,
     bool OnePacket,
     IReadOnlyList<string> SchedulerFlags,
+    string Snat,
     IReadOnlyList<DestinationResource> Destinations,
     CheckResource? Check,
     ServiceStatsResource? Stats);

@@ -24,7 +24,7 @@ internal sealed class DaemonBackend(ApiBackend daemon, Func<IIpvsKernel> openKer
     public async Task<IReadOnlyList<FusisService>> GetServicesAsync(CancellationToken cancellation)
     {
         IReadOnlyList<ServiceResource> owned = await daemon.ReadServicesAsync(cancellation).ConfigureAwait(false);
-        return Kernel(kernel => ServiceCatalog.Read(kernel, owned.ToDictionary(ApiModel.Key, s => s.Name)));
+        return Kernel(kernel => ServiceCatalog.Read(kernel, owned.ToDictionary(ApiModel.Key, s => new ServiceCatalog.Owned(s.Name, s.Snat))));
     }
 
     public async Task<IReadOnlyList<FusisDestination>> GetDestinationsAsync(FusisService service, CancellationToken cancellation)

@@ -16,20 +16,21 @@ public sealed class EngineBackend : IFusisBackend
 {
     private readonly BalancerEngine _engine;
     private readonly OperationContext _context;
-    private readonly IIpvsKernel? _ownedKernel;
+    private readonly IDisposable[] _owned;
 
     /// <param name="engine">The engine the operations run on.</param>
     /// <param name="context">What operations may need from the balancer (its VIP range).</param>
     /// <param name="description">Where changes go, for messages.</param>
-    /// <param name="ownedKernel">When the backend owns the engine: the kernel to close after it (null: the engine is the caller's).</param>
-    public EngineBackend(BalancerEngine engine, OperationContext context, string description, IIpvsKernel? ownedKernel = null)
+    /// <param name="owned">When the backend owns the engine: what to close after it (its kernel, its NAT tables); none: the engine is the caller's.</param>
+    public EngineBackend(BalancerEngine engine, OperationContext context, string description, params IDisposable[] owned)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(owned);
         _engine = engine;
         _context = context;
         Description = description;
-        _ownedKernel = ownedKernel;
+        _owned = owned;
     }
 
     public string Description { get; }
@@ -63,7 +64,7 @@ public sealed class EngineBackend : IFusisBackend
             DesiredService owned = ServiceRules.Owned(state, name);
             return operation.Result == OperationResult.Destination && done.Destination is { } destination
                 ? new ChangeOutcome(false, plan, done.Created, null, ResourceMapper.ToResource(owned, destination, null))
-                : new ChangeOutcome(false, plan, done.Created, Read(owned, kernel), null);
+                : new ChangeOutcome(false, plan, done.Created, Read(state, owned, kernel), null);
         })).ConfigureAwait(false);
     }
 
@@ -81,26 +82,29 @@ public sealed class EngineBackend : IFusisBackend
 
     /// <summary>The owned services as the API shows them (desired settings, kernel counters).</summary>
     public Task<List<ServiceResource>> ReadServicesAsync() =>
-        Guard(_engine.ReadAsync((state, kernel) => state.Services.Select(s => Read(s, kernel)).ToList()));
+        Guard(_engine.ReadAsync((state, kernel) => state.Services.Select(s => Read(state, s, kernel)).ToList()));
 
     /// <summary>One owned service as the API shows it.</summary>
     /// <exception cref="FusisException">Fusis owns no service of that name.</exception>
     public Task<ServiceResource> ReadServiceAsync(string name) =>
-        Guard(_engine.ReadAsync((state, kernel) => Read(ServiceRules.Owned(state, name), kernel)));
+        Guard(_engine.ReadAsync((state, kernel) => Read(state, ServiceRules.Owned(state, name), kernel)));
 
     public async ValueTask DisposeAsync()
     {
-        if (_ownedKernel is not null)
+        if (_owned.Length > 0)
         {
             await _engine.DisposeAsync().ConfigureAwait(false);
-            _ownedKernel.Dispose();
+            foreach (IDisposable owned in _owned)
+            {
+                owned.Dispose();
+            }
         }
     }
 
-    private static ServiceResource Read(DesiredService service, IIpvsKernel kernel)
+    private static ServiceResource Read(DesiredState state, DesiredService service, IIpvsKernel kernel)
     {
         IpvsService? present = kernel.GetService(service.Key);
-        return ResourceMapper.ToResource(service, present, present is null ? [] : kernel.GetDestinations(service.Key));
+        return ResourceMapper.ToResource(service, state.SnatOf(service), present, present is null ? [] : kernel.GetDestinations(service.Key));
     }
 
     // Kernel and store failures as Fusis's refusals, classified by type.

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Fusis.Core.Engine;
+using Fusis.Core.Nat;
 using Fusis.Core.Operations;
 using Fusis.Core.State;
 using Fusis.Netlink;
@@ -76,15 +77,17 @@ public static class LocalBackend
             throw new FusisException(KernelRefusal.Code(e), e.Message, null, e);
         }
 
+        var nat = NftTables.ForThisThread();
         try
         {
-            BalancerEngine engine = BalancerEngine.Start(store, kernel);
-            return new EngineBackend(engine, OperationContext.None, $"this host (no balancer daemon runs; desired state {store.Path})", kernel);
+            BalancerEngine engine = BalancerEngine.Start(store, kernel, nat);
+            return new EngineBackend(engine, OperationContext.None, $"this host (no balancer daemon runs; desired state {store.Path})", kernel, nat);
         }
         catch (DesiredStateException e)
         {
             store.Dispose();
             kernel.Dispose();
+            nat.Dispose();
             throw new FusisException(FusisErrorCode.DesiredStateInvalid, e.Message, null, e);
         }
     }

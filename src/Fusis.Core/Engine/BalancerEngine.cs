@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using Fusis.Core.Nat;
 using Fusis.Core.Reconcile;
 using Fusis.Core.State;
 using Fusis.Netlink.Ipvs;
@@ -17,13 +18,19 @@ public sealed class BalancerEngine : IAsyncDisposable
     private readonly Channel<Action> _work = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
     private readonly IDesiredStateStore _store;
     private readonly IIpvsKernel _kernel;
+    private readonly INatTables? _nat;
     private readonly Task _loop;
     private DesiredState _current;
 
-    private BalancerEngine(IDesiredStateStore store, IIpvsKernel kernel, DesiredState current)
+    // The SNAT rules last written and what the tables held right after (null: not written since the engine started).
+    private IReadOnlyList<SnatRule>? _natWritten;
+    private string? _natRead;
+
+    private BalancerEngine(IDesiredStateStore store, IIpvsKernel kernel, INatTables? nat, DesiredState current)
     {
         _store = store;
         _kernel = kernel;
+        _nat = nat;
         _current = current;
         _loop = Task.Run(RunLoopAsync);
     }
@@ -40,12 +47,15 @@ public sealed class BalancerEngine : IAsyncDisposable
     /// Loads the store (a corrupt or foreign file is an error, never a reset) and starts the loop. The engine owns
     /// the store from then on (it is the only writer) and disposes it when it stops.
     /// </summary>
+    /// <param name="store">Where the desired state is kept.</param>
+    /// <param name="kernel">The IPVS table it converges.</param>
+    /// <param name="nat">Fusis's SNAT tables; none: services that need SNAT are refused (NatUnavailable).</param>
     /// <exception cref="DesiredStateException">The store cannot be used.</exception>
-    public static BalancerEngine Start(IDesiredStateStore store, IIpvsKernel kernel)
+    public static BalancerEngine Start(IDesiredStateStore store, IIpvsKernel kernel, INatTables? nat = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(kernel);
-        return new BalancerEngine(store, kernel, store.Load());
+        return new BalancerEngine(store, kernel, nat, store.Load());
     }
 
     /// <summary>Runs a read on the loop (the kernel client is used by the loop only).</summary>
@@ -104,6 +114,15 @@ public sealed class BalancerEngine : IAsyncDisposable
             Save(_current.Forget(result.RetiredGone.ToHashSet()));
         }
 
+        try
+        {
+            result = result with { NatRewritten = ConvergeNat(_current, readBack: true) };
+        }
+        catch (FusisException e)
+        {
+            result = result with { NatProblem = e.Message };
+        }
+
         Counters.Reconciled(clock.Elapsed);
         return result;
     });
@@ -135,6 +154,12 @@ public sealed class BalancerEngine : IAsyncDisposable
         var affected = new HashSet<IpvsServiceKey>(same ? [] : DesiredState.Changed(previous, next));
         affected.UnionWith(converge);
         IReadOnlyList<IpvsOperation> plan = PlanFor(next, affected);
+        if (SnatRule.For(next).Count > 0)
+        {
+            // Refused before anything is written when the rules cannot be (no nft, no nf_tables).
+            (_nat ?? throw new FusisException(FusisErrorCode.NatUnavailable, "this engine has no nftables, which SNAT needs; nothing was changed")).EnsureAvailable();
+        }
+
         if (dryRun)
         {
             return new EngineChange(plan, [], DryRun: true, previous);
@@ -147,10 +172,10 @@ public sealed class BalancerEngine : IAsyncDisposable
 
         IReadOnlyList<IpvsOperationResult> results = plan.Count == 0 ? [] : _kernel.Apply(plan);
         Counters.Applied(results);
-        if (results.Any(OperationOutcome.Refused))
+        void Undo()
         {
-            // Undo: the previous state back in the store, the touched services back as they were, and the services
-            // this change created deleted (only those: a key it failed to create may be someone else's).
+            // The previous state back in the store, the touched services back as they were, and the services this
+            // change created deleted (only those: a key it failed to create may be someone else's).
             if (!same)
             {
                 Save(previous);
@@ -159,7 +184,23 @@ public sealed class BalancerEngine : IAsyncDisposable
             var created = results.Where(r => r.Succeeded && r.Operation.Kind == IpvsOperationKind.AddService).Select(r => r.Operation.ServiceKey);
             IReadOnlyList<IpvsOperation> undo = PlanFor(previous with { Retired = [.. previous.Retired, .. created] }, affected);
             Counters.Applied(undo.Count == 0 ? [] : _kernel.Apply(undo));
+        }
+
+        if (results.Any(OperationOutcome.Refused))
+        {
+            Undo();
             return new EngineChange(plan, results, DryRun: false, previous);
+        }
+
+        try
+        {
+            ConvergeNat(next, readBack: false);
+        }
+        catch (FusisException)
+        {
+            Undo();
+            ConvergeNat(previous, readBack: false);
+            throw;
         }
 
         var deleted = results.Where(r => r.Operation.Kind == IpvsOperationKind.DeleteService && !OperationOutcome.Refused(r)).Select(r => r.Operation.ServiceKey).ToHashSet();
@@ -176,6 +217,63 @@ public sealed class BalancerEngine : IAsyncDisposable
     private IReadOnlyList<IpvsOperation> PlanFor(DesiredState state, IReadOnlySet<IpvsServiceKey> affected) =>
         affected.Count == 0 ? []
         : Planner.Plan(state.Subset(affected), affected.Count <= 64 ? KernelTable.ReadServices(_kernel, affected) : KernelTable.Read(_kernel, affected.Contains));
+
+    // Rewrites Fusis's SNAT tables when the rules differ from those last written, or (readBack) when the tables no
+    // longer hold what they held after that write; true when it wrote. No rules and no nft: nothing to do.
+    private bool ConvergeNat(DesiredState state, bool readBack)
+    {
+        if (_nat is null)
+        {
+            return false;
+        }
+
+        IReadOnlyList<SnatRule> rules = SnatRule.For(state);
+        bool written = _natWritten is not null && _natWritten.SequenceEqual(rules);
+        if (written && !readBack)
+        {
+            return false;
+        }
+
+        if (!written && rules.Count > 0)
+        {
+            return WriteNat(rules);
+        }
+
+        if (rules.Count == 0 && !NatAvailable())
+        {
+            return false;
+        }
+
+        string? now = _nat.Read();
+        if (written ? now == _natRead : now is null)
+        {
+            (_natWritten, _natRead) = (rules, now);
+            return false;
+        }
+
+        return WriteNat(rules);
+    }
+
+    private bool WriteNat(IReadOnlyList<SnatRule> rules)
+    {
+        _nat!.Apply(rules);
+        (_natWritten, _natRead) = (rules, _nat.Read());
+        Counters.NatWritten();
+        return true;
+    }
+
+    private bool NatAvailable()
+    {
+        try
+        {
+            _nat!.EnsureAvailable();
+            return true;
+        }
+        catch (FusisException)
+        {
+            return false;
+        }
+    }
 
     private void Save(DesiredState state)
     {

@@ -9,6 +9,7 @@ public sealed class EngineCounters
     private long _storeWrites;
     private long _kernelWrites;
     private long _kernelRefusals;
+    private long _natWrites;
 
     public long Reconciles => Interlocked.Read(ref _reconciles);
 
@@ -24,6 +25,11 @@ public sealed class EngineCounters
 
     /// <summary>Kernel operations the kernel refused.</summary>
     public long KernelRefusals => Interlocked.Read(ref _kernelRefusals);
+
+    /// <summary>Rewrites of Fusis's SNAT tables.</summary>
+    public long NatWrites => Interlocked.Read(ref _natWrites);
+
+    internal void NatWritten() => Interlocked.Increment(ref _natWrites);
 
     internal void Reconciled(TimeSpan took)
     {

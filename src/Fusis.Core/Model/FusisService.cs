@@ -10,10 +10,11 @@ namespace Fusis.Core.Model;
 /// </summary>
 public sealed class FusisService
 {
-    internal FusisService(IpvsService service, string? name, int destinations)
+    internal FusisService(IpvsService service, ServiceCatalog.Owned? owned, int destinations)
     {
         Key = service.Key;
-        Name = name;
+        Name = owned?.Name;
+        Snat = owned?.Snat;
         Scheduler = service.Scheduler;
         Destinations = destinations;
         Persistent = (service.Flags & IpvsServiceFlags.Persistent) != 0;
@@ -50,6 +51,9 @@ public sealed class FusisService
     public string Service => Key.ToString();
 
     public string Scheduler { get; }
+
+    /// <summary>The SNAT in force: off, masquerade or an address (the service's own, or the balancer's default); null for a service Fusis does not own.</summary>
+    public string? Snat { get; }
 
     public int Destinations { get; }
 

@@ -10,18 +10,21 @@ public static class ServiceCatalog
     public static IReadOnlyList<FusisService> Read(IIpvsKernel kernel, DesiredState desired)
     {
         ArgumentNullException.ThrowIfNull(desired);
-        return Read(kernel, desired.Services.ToDictionary(s => s.Key, s => s.Name));
+        return Read(kernel, desired.Services.ToDictionary(s => s.Key, s => new Owned(s.Name, desired.SnatOf(s).ToString())));
     }
 
-    /// <summary>The same, with the owned services' names given by key.</summary>
-    public static IReadOnlyList<FusisService> Read(IIpvsKernel kernel, IReadOnlyDictionary<IpvsServiceKey, string> names)
+    /// <summary>The same, with the owned services' names and SNAT given by key.</summary>
+    public static IReadOnlyList<FusisService> Read(IIpvsKernel kernel, IReadOnlyDictionary<IpvsServiceKey, Owned> owned)
     {
         ArgumentNullException.ThrowIfNull(kernel);
-        ArgumentNullException.ThrowIfNull(names);
+        ArgumentNullException.ThrowIfNull(owned);
         return kernel.GetServices()
-            .Select(s => new FusisService(s, names.GetValueOrDefault(s.Key), kernel.GetDestinations(s.Key).Count))
+            .Select(s => new FusisService(s, owned.GetValueOrDefault(s.Key), kernel.GetDestinations(s.Key).Count))
             .OrderBy(s => s.Managed ? 0 : 1)
             .ThenBy(s => s.Name ?? s.Service, StringComparer.OrdinalIgnoreCase)
             .ToList();
     }
+
+    /// <summary>What Fusis knows of a service it owns beyond the kernel's view: its name and the SNAT in force.</summary>
+    public sealed record Owned(string Name, string Snat);
 }

@@ -30,7 +30,7 @@ public static class ServiceRules
                 $"{service.Key} exists in the kernel but Fusis does not own it; Fusis never changes services it does not own (nothing was changed)");
         }
 
-        return new DesiredState([.. state.Services, service], state.Retired.Where(k => k != service.Key).ToList());
+        return state with { Services = [.. state.Services, service], Retired = state.Retired.Where(k => k != service.Key).ToList() };
     }
 
     /// <summary>The owned service named <paramref name="name"/>.</summary>
@@ -66,6 +66,6 @@ public static class ServiceRules
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(existing);
-        return new DesiredState(state.Services.Where(s => s != existing).ToList(), [.. state.Retired, existing.Key]);
+        return state with { Services = state.Services.Where(s => s != existing).ToList(), Retired = [.. state.Retired, existing.Key] };
     }
 }

@@ -54,7 +54,7 @@ public static class ConfigurationImport
             .Where(k => !imported.Contains(k))
             .Distinct()
             .ToList();
-        return new DesiredState(services, retired);
+        return current with { Services = services, Retired = retired };
     }
 
     /// <summary>The imported services that exist in the kernel but that Fusis neither owns nor has retired.</summary>

@@ -19,6 +19,9 @@ public sealed record DesiredService(string Name, IpvsService Service, IReadOnlyL
     /// <summary>The service's health check, if it has one.</summary>
     public HealthCheck? Check { get; init; }
 
+    /// <summary>The service's SNAT; null: the balancer's default (<see cref="DesiredState.DefaultSnat"/>).</summary>
+    public SnatSetting? Snat { get; init; }
+
     /// <summary>
     /// The destinations as the kernel should hold them: a destination held down by its check is removed (or at weight
     /// 0, per the check's action); a draining one is at weight 0.
@@ -48,7 +51,7 @@ public sealed record DesiredService(string Name, IpvsService Service, IReadOnlyL
 
     public bool Equals(DesiredService? other) =>
         other is not null && Name == other.Name && Service == other.Service && Destinations.SequenceEqual(other.Destinations)
-        && DefaultForwardingMethod == other.DefaultForwardingMethod && Check == other.Check
+        && DefaultForwardingMethod == other.DefaultForwardingMethod && Check == other.Check && Snat == other.Snat
         && Labels.Count == other.Labels.Count && Labels.All(l => other.Labels.TryGetValue(l.Key, out DestinationLabel? o) && o == l.Value);
 
     public override int GetHashCode() => HashCode.Combine(Name, Service.Key);

@@ -1,3 +1,4 @@
+using Fusis.Core.Vocabulary;
 using Fusis.Netlink.Ipvs;
 
 namespace Fusis.Core.State;
@@ -11,6 +12,16 @@ public sealed record DesiredState(IReadOnlyList<DesiredService> Services, IReadO
 {
     public static DesiredState Empty { get; } = new([], []);
 
+    /// <summary>The SNAT of NAT-mode services that set none (off or masquerade; the balancer's --snat).</summary>
+    public SnatSetting DefaultSnat { get; init; } = SnatSetting.Off;
+
+    /// <summary>The SNAT in force for <paramref name="service"/>: its own, else the default (firewall-mark services have none).</summary>
+    public SnatSetting SnatOf(DesiredService service)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        return service.Snat ?? (service.Key.IsFirewallMark ? SnatSetting.Off : DefaultSnat);
+    }
+
     public DesiredService? Find(string name) =>
         Services.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
 
@@ -18,7 +29,7 @@ public sealed record DesiredState(IReadOnlyList<DesiredService> Services, IReadO
     public DesiredState Subset(IReadOnlySet<IpvsServiceKey> keys)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        return new DesiredState(Services.Where(s => keys.Contains(s.Key)).ToList(), Retired.Where(keys.Contains).ToList());
+        return new DesiredState(Services.Where(s => keys.Contains(s.Key)).ToList(), Retired.Where(keys.Contains).ToList()) { DefaultSnat = DefaultSnat };
     }
 
     /// <summary>The keys whose desired service differs between the two states (added, changed, removed or retired).</summary>
@@ -52,6 +63,11 @@ public sealed record DesiredState(IReadOnlyList<DesiredService> Services, IReadO
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
+        if (DefaultSnat.Kind == SnatKind.Address)
+        {
+            problems.Add($"the default SNAT is {Words.SnatModes.Choices}; an address is set per service");
+        }
+
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var keys = new HashSet<IpvsServiceKey>();
         foreach (DesiredService service in Services)
@@ -83,6 +99,11 @@ public sealed record DesiredState(IReadOnlyList<DesiredService> Services, IReadO
             if (service.Check is { } check)
             {
                 problems.AddRange(check.Problems().Select(p => $"service '{service.Name}': {p}"));
+            }
+
+            if (service.Snat?.Problem(service.Key) is { } snatProblem)
+            {
+                problems.Add($"service '{service.Name}': {snatProblem}");
             }
 
             var destinationNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -133,7 +154,7 @@ public sealed record DesiredState(IReadOnlyList<DesiredService> Services, IReadO
     }
 
     public bool Equals(DesiredState? other) =>
-        other is not null && Services.SequenceEqual(other.Services) && Retired.SequenceEqual(other.Retired);
+        other is not null && Services.SequenceEqual(other.Services) && Retired.SequenceEqual(other.Retired) && DefaultSnat == other.DefaultSnat;
 
     public override int GetHashCode() => HashCode.Combine(Services.Count, Retired.Count);
 }

@@ -11,7 +11,10 @@ internal sealed record DesiredStateChange(
     IReadOnlyList<(int Index, DesiredService Service)> Put,
     IReadOnlyList<IpvsServiceKey>? Retired)
 {
-    public bool IsEmpty => Removed.Count == 0 && Put.Count == 0 && Retired is null;
+    /// <summary>The default SNAT after the change; null when it did not change.</summary>
+    public SnatSetting? DefaultSnat { get; init; }
+
+    public bool IsEmpty => Removed.Count == 0 && Put.Count == 0 && Retired is null && DefaultSnat is null;
 
     /// <summary>The change from <paramref name="before"/> to <paramref name="after"/>; null when replaying it would not give <paramref name="after"/> exactly (services reordered).</summary>
     public static DesiredStateChange? Between(DesiredState before, DesiredState after)
@@ -33,7 +36,10 @@ internal sealed record DesiredStateChange(
         var change = new DesiredStateChange(
             before.Services.Where(s => !kept.Contains(s.Key)).Select(s => s.Key).ToList(),
             put,
-            before.Retired.SequenceEqual(after.Retired) ? null : after.Retired);
+            before.Retired.SequenceEqual(after.Retired) ? null : after.Retired)
+        {
+            DefaultSnat = before.DefaultSnat == after.DefaultSnat ? null : after.DefaultSnat,
+        };
         return change.ApplyTo(before).Equals(after) ? change : null;
     }
 
@@ -70,6 +76,6 @@ internal sealed record DesiredStateChange(
             services.Insert(Math.Clamp(index, 0, services.Count), service);
         }
 
-        return new DesiredState(services, Retired ?? state.Retired);
+        return new DesiredState(services, Retired ?? state.Retired) { DefaultSnat = DefaultSnat ?? state.DefaultSnat };
     }
 }

@@ -14,4 +14,7 @@ internal sealed class JournalRecord
 
     /// <summary>The retired keys after the change; absent when they did not change.</summary>
     public List<KeyDocument>? Retired { get; set; }
+
+    /// <summary>The default SNAT after the change; absent when it did not change.</summary>
+    public string? DefaultSnat { get; set; }
 }

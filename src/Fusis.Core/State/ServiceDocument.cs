@@ -21,5 +21,8 @@ internal sealed class ServiceDocument : KeyDocument
 
     public CheckDocument? Check { get; set; }
 
+    /// <summary>off, masquerade or an address; absent: the default SNAT.</summary>
+    public string? Snat { get; set; }
+
     public List<DestinationDocument> Destinations { get; set; } = [];
 }

@@ -18,4 +18,7 @@ internal sealed class StateDocument
     public List<ServiceDocument> Services { get; set; } = [];
 
     public List<KeyDocument> Retired { get; set; } = [];
+
+    /// <summary>The SNAT of NAT services that set none: off (absent) or masquerade.</summary>
+    public string? DefaultSnat { get; set; }
 }

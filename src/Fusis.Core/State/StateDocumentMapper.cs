@@ -20,6 +20,7 @@ internal static class StateDocumentMapper
         Sequence = sequence,
         Services = state.Services.Select(ToDocument).ToList(),
         Retired = state.Retired.Select(key => Fill(new KeyDocument(), key)).ToList(),
+        DefaultSnat = state.DefaultSnat == SnatSetting.Off ? null : state.DefaultSnat.ToString(),
     };
 
     public static DesiredState FromDocument(StateDocument document)
@@ -38,7 +39,10 @@ internal static class StateDocumentMapper
                 : $"format version {document.Version} is unknown");
         }
 
-        return new DesiredState(document.Services.Select(FromDocument).ToList(), document.Retired.Select(ToKey).ToList());
+        return new DesiredState(document.Services.Select(FromDocument).ToList(), document.Retired.Select(ToKey).ToList())
+        {
+            DefaultSnat = document.DefaultSnat is null ? SnatSetting.Off : Snat(document.DefaultSnat, "the default SNAT"),
+        };
     }
 
     public static JournalRecord ToRecord(DesiredStateChange change, long sequence) => new()
@@ -47,12 +51,16 @@ internal static class StateDocumentMapper
         Removed = change.Removed.Select(key => Fill(new KeyDocument(), key)).ToList(),
         Put = change.Put.Select(p => new PlacedServiceDocument { Index = p.Index, Service = ToDocument(p.Service) }).ToList(),
         Retired = change.Retired?.Select(key => Fill(new KeyDocument(), key)).ToList(),
+        DefaultSnat = change.DefaultSnat?.ToString(),
     };
 
     public static DesiredStateChange FromRecord(JournalRecord record) => new(
         record.Removed.Select(ToKey).ToList(),
         record.Put.Select(p => (p.Index, FromDocument(p.Service ?? throw new FormatException("a put without its service")))).ToList(),
-        record.Retired?.Select(ToKey).ToList());
+        record.Retired?.Select(ToKey).ToList())
+    {
+        DefaultSnat = record.DefaultSnat is null ? null : Snat(record.DefaultSnat, "the default SNAT"),
+    };
 
     private static ServiceDocument ToDocument(DesiredService service)
     {
@@ -66,6 +74,7 @@ internal static class StateDocumentMapper
             ? Netmask.Format(settings.Key.AddressFamily, mask)
             : null;
         document.PersistenceEngine = settings.PersistenceEngine;
+        document.Snat = service.Snat?.ToString();
         document.Check = service.Check is not { } check ? null : new CheckDocument
         {
             Type = Words.CheckTypes.Word(check.Type),
@@ -138,6 +147,7 @@ internal static class StateDocumentMapper
                 : Value(Words.ForwardingMethods, document.DefaultForwardingMethod, $"service '{name}': default forwarding method"),
             Labels = labels,
             Check = document.Check is null ? null : ToCheck(document.Check, name),
+            Snat = document.Snat is null ? null : Snat(document.Snat, $"service '{name}': SNAT"),
         };
     }
 
@@ -179,6 +189,9 @@ internal static class StateDocumentMapper
         IPAddress.TryParse(text, out IPAddress? address) && address.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6
             ? address
             : throw new FormatException($"{what} '{text}' is not an IPv4 or IPv6 address");
+
+    private static SnatSetting Snat(string text, string what) =>
+        SnatSetting.TryParse(text, out SnatSetting? setting) ? setting : throw new FormatException($"{what} '{text}' is not {SnatSetting.Choices}");
 
     private static T Value<T>(WordList<T> words, string? word, string what)
         where T : struct =>

@@ -59,6 +59,11 @@ public static class Words
         (HealthCheckAction.Remove, "remove", []),
         (HealthCheckAction.Weight0, "weight0", []));
 
+    /// <summary>SNAT modes (an address is the third form: <see cref="SnatSetting"/>).</summary>
+    public static WordList<SnatKind> SnatModes { get; } = new(
+        (SnatKind.Off, "off", ["none"]),
+        (SnatKind.Masquerade, "masquerade", []));
+
     /// <summary>The schedulers Debian's kernel ships, with what each does (any other ip_vs_* module name is accepted too).</summary>
     public static IReadOnlyList<(string Name, string Description)> Schedulers { get; } =
     [

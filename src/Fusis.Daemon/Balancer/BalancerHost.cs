@@ -1,7 +1,10 @@
 using System.Net;
+using Fusis.Core;
 using Fusis.Core.Backends;
 using Fusis.Core.Engine;
+using Fusis.Core.Nat;
 using Fusis.Core.State;
+using Fusis.Core.Vocabulary;
 using Fusis.Daemon.Api;
 using Fusis.Netlink;
 using Fusis.Netlink.Ipvs;
@@ -46,12 +49,13 @@ public static partial class BalancerHost
         ["--on-failed"] = nameof(BalancerOptions.OnFailed),
         ["--vip-interface"] = nameof(BalancerOptions.VipInterface),
         ["--vip-range"] = nameof(BalancerOptions.VipRange),
+        ["--snat"] = nameof(BalancerOptions.Snat),
     };
 
     public static string Usage =>
         "usage: fusis balancer [--config FILE] [--listen ADDRESS:PORT] [--state FILE] [--local-socket PATH] [--token-file FILE] [--reconcile-interval HH:MM:SS] " +
         "[--max-body-bytes N] [--serf-rpc HOST:PORT] [--resync-interval HH:MM:SS] [--drain-timeout HH:MM:SS] [--on-failed Remove|Drain] " +
-        "[--vip-interface NAME] [--vip-range CIDR]";
+        "[--vip-interface NAME] [--vip-range CIDR] [--snat off|masquerade]";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -74,6 +78,11 @@ public static partial class BalancerHost
         {
             await Console.Error.WriteLineAsync($"fusis balancer: {e.Message}").ConfigureAwait(false);
             return StateExitCode;
+        }
+        catch (FusisException e) when (e.Code == FusisErrorCode.NatUnavailable)
+        {
+            await Console.Error.WriteLineAsync($"fusis balancer: {e.Message}").ConfigureAwait(false);
+            return UnavailableExitCode;
         }
 
         await using (app.ConfigureAwait(false))
@@ -101,6 +110,9 @@ public static partial class BalancerHost
             ? parsed
             : throw new ConfigurationException($"Listen '{options.Listen}' is not address:port (for example 127.0.0.1:8000 or [::1]:8000)");
         byte[]? tokenHash = options.TokenFile is null ? null : BearerTokenMiddleware.Hash(ReadToken(options.TokenFile));
+        SnatSetting? snat = options.Snat is null ? null
+            : SnatSetting.TryParse(options.Snat, out SnatSetting? parsedSnat) && parsedSnat.Kind != SnatKind.Address ? parsedSnat
+            : throw new ConfigurationException($"Snat '{options.Snat}' is not {Words.SnatModes.Choices} (an address is set per service)");
         if (tokenHash is null && !IPAddress.IsLoopback(endPoint.Address))
         {
             throw new ConfigurationException(
@@ -146,9 +158,17 @@ public static partial class BalancerHost
             throw;
         }
 
+        ILogger? natLogger = null;
+        var nat = NftTables.ForThisThread(message =>
+        {
+            if (natLogger is not null)
+            {
+                LogNat(natLogger, message);
+            }
+        });
         try
         {
-            engine = BalancerEngine.Start(store, kernel);
+            engine = BalancerEngine.Start(store, kernel, nat);
         }
         catch
         {
@@ -177,6 +197,11 @@ public static partial class BalancerHost
         app.UseBalancerApi(engine, tokenHash, options);
 
         ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Fusis.Balancer");
+        natLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Fusis.Nat");
+        if (snat is not null && snat != engine.Current.DefaultSnat)
+        {
+            engine.ChangeAsync((state, _) => state with { DefaultSnat = snat }).GetAwaiter().GetResult();
+        }
 
         // Converge what Fusis owns before listening (never a flush); services it does not own are listed, not touched.
         ReconcileLoop.ReconcileAsync(engine, logger).GetAwaiter().GetResult();
@@ -192,6 +217,7 @@ public static partial class BalancerHost
         {
             engine.DisposeAsync().AsTask().GetAwaiter().GetResult();
             kernel.Dispose();
+            nat.Dispose();
             if (localSocket is not null)
             {
                 File.Delete(localSocket);
@@ -298,6 +324,9 @@ public static partial class BalancerHost
             ? token
             : throw new ConfigurationException($"the token in {path} is shorter than 16 characters");
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Change}")]
+    private static partial void LogNat(ILogger logger, string change);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "fusis balancer {Version} listening on {Urls}; desired state {StatePath} with {Services} owned services; writes {Auth}")]
     private static partial void LogStarted(ILogger logger, string version, string urls, string statePath, int services, string auth);

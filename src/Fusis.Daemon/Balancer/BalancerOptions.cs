@@ -49,6 +49,12 @@ public sealed class BalancerOptions
     /// <summary>A CIDR range services created without an address get one from (IPAM).</summary>
     public string? VipRange { get; set; }
 
+    /// <summary>
+    /// The SNAT of NAT-mode services that set none: off or masquerade (kept in the desired state, so the cmdlets use it
+    /// too when the daemon is not running); none: the desired state's stays.
+    /// </summary>
+    public string? Snat { get; set; }
+
     /// <summary>Request bodies above this many bytes are refused with 413.</summary>
     public long MaxBodyBytes { get; set; } = 1024 * 1024;
 }

@@ -37,6 +37,16 @@ internal sealed partial class ReconcileLoop(BalancerEngine engine, BalancerOptio
             {
                 LogRefused(logger, failure.Operation.ToString(), failure.Error!.Message);
             }
+
+            if (result.NatRewritten)
+            {
+                LogNatRewritten(logger);
+            }
+
+            if (result.NatProblem is { } problem)
+            {
+                LogFailed(logger, problem);
+            }
         }
         catch (Exception e) when (e is Netlink.NetlinkException or Core.State.DesiredStateException)
         {
@@ -53,6 +63,9 @@ internal sealed partial class ReconcileLoop(BalancerEngine engine, BalancerOptio
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "the kernel refused {Operation}: {Problem}; the next reconcile retries it")]
     private static partial void LogRefused(ILogger logger, string operation, string problem);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "reconcile rewrote the SNAT tables (ip fusis, ip6 fusis): they were missing, had changed, or were not written yet")]
+    private static partial void LogNatRewritten(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "reconcile failed: {Problem}")]
     private static partial void LogFailed(ILogger logger, string problem);

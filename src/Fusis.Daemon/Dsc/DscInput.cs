@@ -28,6 +28,8 @@ internal sealed class DscInput
 
     public List<string>? SchedulerFlags { get; set; }
 
+    public string? Snat { get; set; }
+
     public int? Weight { get; set; }
 
     public string? ForwardingMethod { get; set; }

@@ -5,6 +5,7 @@ using Fusis.Core.Api;
 using Fusis.Core.Backends;
 using Fusis.Core.Model;
 using Fusis.Core.Operations;
+using Fusis.Core.State;
 using Fusis.Core.Vocabulary;
 
 namespace Fusis.Daemon.Dsc;
@@ -24,7 +25,7 @@ internal sealed class DscResource(IFusisBackend backend, bool service)
     };
 
     private static readonly string[] ServiceProperties =
-        ["protocol", "address", "port", "firewallMark", "scheduler", "persistenceTimeout", "onePacket", "netmask", "schedulerFlags"];
+        ["protocol", "address", "port", "firewallMark", "scheduler", "persistenceTimeout", "onePacket", "netmask", "schedulerFlags", "snat"];
 
     private static readonly string[] DestinationProperties =
         ["weight", "forwardingMethod", "upperThreshold", "lowerThreshold", "tunnelType", "tunnelPort", "tunnelChecksum"];
@@ -129,6 +130,7 @@ internal sealed class DscResource(IFusisBackend backend, bool service)
             OnePacket = input.OnePacket,
             Netmask = input.Netmask,
             SchedulerFlags = input.SchedulerFlags,
+            Snat = input.Snat,
         };
         return present ? new PatchServiceOperation(name, request) : new CreateServiceOperation(request);
     }
@@ -194,6 +196,7 @@ internal sealed class DscResource(IFusisBackend backend, bool service)
             state["onePacket"] = present.OnePacket;
             state["netmask"] = present.Netmask;
             state["schedulerFlags"] = new JsonArray([.. present.SchedulerFlags.Select(f => (JsonNode)f)]);
+            state["snat"] = present.Snat;
         }
 
         return state;
@@ -250,6 +253,7 @@ internal sealed class DscResource(IFusisBackend backend, bool service)
         "forwardingMethod" => Words.ForwardingMethods.Canonical(wanted.ToString())!,
         "tunnelType" => Words.TunnelTypes.Canonical(wanted.ToString())!,
         "tunnelChecksum" => Words.TunnelChecksums.Canonical(wanted.ToString())!,
+        "snat" => SnatSetting.Canonical(wanted.ToString())!,
         "schedulerFlags" when wanted is JsonArray flags => Text(new JsonArray([.. flags.Select(f => (JsonNode?)Words.SchedulerFlags.Canonical(f?.ToString()))])),
         _ => Text(wanted),
     };
