@@ -13,7 +13,7 @@
     CmdletsToExport      = @(
         'Clear-FusisStatistics', 'Export-FusisConfiguration', 'Get-FusisDestination', 'Get-FusisInfo', 'Get-FusisService',
         'Get-FusisTimeout', 'Import-FusisConfiguration', 'New-FusisDestination', 'New-FusisService', 'Remove-FusisDestination',
-        'Remove-FusisService', 'Set-FusisDestination', 'Set-FusisService', 'Set-FusisTimeout'
+        'Remove-FusisService', 'Repair-FusisSnat', 'Set-FusisDestination', 'Set-FusisService', 'Set-FusisTimeout'
     )
     NestedModules        = @('Fusis.Commands.dll')
     # Loaded before the root module is parsed: its classes name Core's types (its rules and words).

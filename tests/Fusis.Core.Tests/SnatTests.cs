@@ -170,6 +170,22 @@ public sealed class SnatTests : IDisposable
     }
 
     [Fact]
+    public async Task A_rewrite_deletes_tables_left_behind_and_puts_back_what_the_services_need()
+    {
+        await using BalancerEngine engine = Start();
+        _nat.Apply([new SnatRule("stale", Samples.Tcp("198.18.0.9", 80), [IPAddress.Parse("198.19.0.9")], SnatSetting.Masquerade)]); // an older desired state's
+
+        Assert.True(await engine.RewriteNatAsync());
+        Assert.Null(_nat.Rules);
+        Assert.False(await engine.RewriteNatAsync()); // nothing there and nothing needed: nothing written
+
+        await engine.ChangeAsync((state, _) => state with { Services = [Service("web", 1, SnatSetting.Masquerade)] });
+        _nat.DeleteTables();
+        Assert.True(await engine.RewriteNatAsync());
+        Assert.Equal("web", Assert.Single(_nat.Rules!).Service);
+    }
+
+    [Fact]
     public void The_setting_and_the_default_survive_the_state_file_and_its_journal()
     {
         var state = new DesiredState([Service("web", 1, SnatSetting.To(IPAddress.Parse("198.19.0.254"))), Service("dflt", 2, null)], []);

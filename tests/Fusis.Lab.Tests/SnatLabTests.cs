@@ -73,6 +73,15 @@ public sealed partial class SnatLabTests
             Send(lab, HttpMethod.Delete, "/services/dns6", null, HttpStatusCode.NoContent);
             Assert.DoesNotContain("fusis", ClusterLab.InBalancer("nft list tables"), StringComparison.Ordinal);
             Assert.Null(ClusterLab.Ask(ProtocolType.Tcp, Vip6, 80));
+
+            // A table left behind (an older desired state's) goes with the explicit cleanup, Repair-FusisSnat.
+            ClusterLab.InBalancer("nft add table ip fusis");
+            using (var pwsh = new PowerShellSession())
+            {
+                Assert.Empty(pwsh.Invoke($"Repair-FusisSnat -Balancer {ClusterLab.Api} -Token (ConvertTo-SecureString '{ClusterLab.Token}' -AsPlainText)").Errors);
+            }
+
+            Assert.DoesNotContain("fusis", ClusterLab.InBalancer("nft list tables"), StringComparison.Ordinal);
             Assert.Equal(foreign, Foreign());
         }
         catch

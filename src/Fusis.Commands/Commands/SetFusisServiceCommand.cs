@@ -48,9 +48,10 @@ public sealed class SetFusisServiceCommand : FusisBackendCmdletBase
 
     /// <summary>
     /// SNAT of the traffic to NAT destinations: off, masquerade (the address of the interface it leaves by), or an
-    /// address of the balancer; not given: the balancer's default. Destinations then need no route back to clients.
+    /// address of the balancer; not given: unchanged. Not bound from piped objects, whose Snat is the setting in force
+    /// (which may be the balancer's default: binding it would pin the default into the service).
     /// </summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(WordCompleter))]
     public string? Snat { get; set; }

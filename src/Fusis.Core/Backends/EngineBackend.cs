@@ -51,6 +51,11 @@ public sealed class EngineBackend : IFusisBackend
             throw KernelRefusal.Refused(refused);
         }
 
+        if (edit?.RewriteNat == true && !dryRun)
+        {
+            await Guard(_engine.RewriteNatAsync()).WaitAsync(cancellation).ConfigureAwait(false);
+        }
+
         // The plan in words only for a dry run (what -WhatIf and ?dryRun show): an import's is 22,000 strings.
         IReadOnlyList<string> plan = dryRun ? [.. change.Plan.Select(o => o.ToString())] : [];
         if (dryRun || operation.Result == OperationResult.None || edit?.Service is not { } name)

@@ -103,6 +103,19 @@ public sealed class BalancerEngine : IAsyncDisposable
         });
     }
 
+    /// <summary>
+    /// Rewrites Fusis's SNAT tables whole from the desired state in force, whatever they hold now: exactly its rules,
+    /// or no tables when no service needs SNAT. True when it wrote.
+    /// </summary>
+    /// <exception cref="FusisException">NatUnavailable: the rules cannot be written.</exception>
+    public Task<bool> RewriteNatAsync() => RunAsync(() =>
+    {
+        (_natWritten, _natRead) = (null, null);
+        return _nat is null
+            ? SnatRule.For(_current).Count == 0 ? false : throw new FusisException(FusisErrorCode.NatUnavailable, "this engine has no nftables, which SNAT needs")
+            : ConvergeNat(_current, readBack: true);
+    });
+
     /// <summary>A full reconcile: one dump of the services and one of each owned service's destinations.</summary>
     public Task<ReconcileResult> ReconcileAsync() => RunAsync(() =>
     {

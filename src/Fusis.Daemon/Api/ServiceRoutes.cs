@@ -30,6 +30,7 @@ internal static class ServiceRoutes
             await RunAsync(context, engine, new PatchServiceOperation(name, await body.ReadAsync<ServiceRequest>(context).ConfigureAwait(false))).ConfigureAwait(false));
         routes.MapDelete("/services/{name}", (HttpContext context, string name) => RunAsync(context, engine, new DeleteServiceOperation(name)));
         routes.MapPost("/services/{name}/converge", (HttpContext context, string name) => RunAsync(context, engine, new ConvergeServiceOperation(name)));
+        routes.MapPost("/snat/rewrite", async Task<IResult> (HttpContext context) => await RunAsync(context, engine, new RewriteSnatOperation()).ConfigureAwait(false));
 
         routes.MapPost("/services/{name}/check", async (HttpContext context, string name) =>
             await RunAsync(context, engine, new SetCheckOperation(name, await body.ReadAsync<CheckRequest>(context).ConfigureAwait(false))).ConfigureAwait(false));
