@@ -20,6 +20,8 @@
                   requests through a VIP; a health check, a Serf failure, a new backend, a graceful drain and a
                   balancer restart under traffic, narrated with Get-FusisService/ipvsadm tables and request counts
                   (the lab suite runs the same scenario as assertions). About 2-3 minutes.
+    -Task LabTests  Build, then only the lab tests whose full names match -Filter (xunit -method patterns, for
+                  example 'Fusis.Lab.Tests.SnatLabTests.*') in one boot: what a change needs while it is worked on.
     -Task Clean   removes build output (out/, bin/, obj/); the lab cache (.lab/) and tools (.tools/) stay.
 
 .EXAMPLE
@@ -33,7 +35,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Lab', 'Bench', 'Clean', 'PesterChild')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Lab', 'LabTests', 'Bench', 'Clean', 'PesterChild')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -41,6 +43,9 @@ param(
 
     # The shell command that -Task Lab runs inside the VM.
     [string] $Command,
+
+    # The lab tests -Task LabTests runs (xunit -method patterns, several separated by commas).
+    [string[]] $Filter,
 
     # Bound on the whole VM lifetime for -Task Lab and the lab suite of -Task Test.
     [ValidateRange(10, 5400)]
@@ -291,6 +296,12 @@ switch ($Task) {
         Invoke-Build
         if ((Initialize-Lab) -ne 0) { exit 125 }
         exit (Invoke-LabTests (Join-Path $OutDir 'demo') @('-method', 'Fusis.Lab.Tests.ClusterScenarioTests.*'))
+    }
+    'LabTests' {
+        if (-not $Filter) { throw '-Task LabTests needs -Filter ''<xunit -method pattern>''' }
+        Invoke-Build
+        if ((Initialize-Lab) -ne 0) { exit 125 }
+        exit (Invoke-LabTests (Join-Path $OutDir 'lab-tests') @($Filter -split ',' | ForEach-Object { '-method', $_.Trim() }))
     }
     'Test' { Invoke-Test }
     'PesterChild' { Invoke-PesterChild }

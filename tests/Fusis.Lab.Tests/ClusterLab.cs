@@ -126,7 +126,7 @@ internal sealed class ClusterLab : IDisposable
         string responder = Path.Combine(_folder.FullName, "responder.py");
         File.WriteAllText(responder, Responder);
         Start($"responder-b{n}", ns, "python3", responder, $"b{n}");
-        WaitFor($"backend b{n}'s responder", TimeSpan.FromSeconds(30), () => LabKernel.Run("ip", $"netns exec {ns} ss -Hltn 'sport = :8080'").Contains("8080", StringComparison.Ordinal));
+        WaitFor($"backend b{n}'s responder", TimeSpan.FromSeconds(30), () => LabKernel.Run("ip", $"netns exec {ns} ss -Hltn sport = :8080").Contains("8080", StringComparison.Ordinal));
     }
 
     /// <summary>One TCP connection or UDP datagram to a VIP from the client: the backend's answer, or null (bounded by 3 s).</summary>

@@ -2,12 +2,13 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Win32.SafeHandles;
 using Fusis.Core.State;
 
 namespace Fusis.Core.Nat;
 
 /// <summary>
-/// SNAT in nftables through Debian's <c>nft</c> (JSON in, JSON out): tables <c>ip fusis</c> and <c>ip6 fusis</c>, each with
+/// SNAT in nftables through Debian's <c>nft</c> (JSON in on its stdin, JSON out): tables <c>ip fusis</c> and <c>ip6 fusis</c>, each with
 /// one nat chain at the srcnat priority of postrouting, written whole in one transaction (add, delete, add: atomic,
 /// and an absent table is no error). Sets <c>net.ipv4.vs.conntrack=1</c> while rules exist: IPVS keeps no conntrack
 /// entries without it, and nftables' NAT needs them. Runs nft in the network namespace of the thread that created
@@ -24,10 +25,10 @@ public sealed class NftTables : INatTables, IDisposable
 
     private readonly Action<string> _log;
     private readonly string _nft;
-    private readonly FileStream? _namespace;
+    private readonly SafeFileHandle? _namespace;
     private bool _available;
 
-    private NftTables(string nft, FileStream? ns, Action<string> log)
+    private NftTables(string nft, SafeFileHandle? ns, Action<string> log)
     {
         _nft = nft;
         _namespace = ns;
@@ -38,10 +39,10 @@ public sealed class NftTables : INatTables, IDisposable
     public static NftTables ForThisThread(Action<string>? log = null)
     {
         string nft = Locations.FirstOrDefault(File.Exists) ?? Locations[0];
-        FileStream? ns = null;
+        SafeFileHandle? ns = null;
         if (new FileInfo("/proc/thread-self/ns/net").LinkTarget != new FileInfo("/proc/self/ns/net").LinkTarget)
         {
-            ns = new FileStream("/proc/thread-self/ns/net", FileMode.Open, FileAccess.Read); // held: nsenter enters it
+            ns = File.OpenHandle("/proc/thread-self/ns/net"); // held open: nsenter enters it through /proc/<pid>/fd
         }
 
         return new NftTables(nft, ns, log ?? (_ => { }));
@@ -77,7 +78,8 @@ public sealed class NftTables : INatTables, IDisposable
             EnableConntrack();
         }
 
-        (int code, _, string error) = Run(["-j", "-f", "-"], Document(rules));
+        // Not "-f -": nft opens /dev/stdin for that, which minimal systems (and the lab) lack; /proc always has it.
+        (int code, _, string error) = Run(["-j", "-f", "/proc/self/fd/0"], Document(rules));
         if (code != 0)
         {
             throw Unavailable($"nft refused Fusis's SNAT tables (nothing was applied): {error.Trim()}");
@@ -244,7 +246,7 @@ public sealed class NftTables : INatTables, IDisposable
         };
         if (_namespace is not null)
         {
-            start.ArgumentList.Add($"--net=/proc/{Environment.ProcessId}/fd/{_namespace.SafeFileHandle.DangerousGetHandle()}");
+            start.ArgumentList.Add($"--net=/proc/{Environment.ProcessId}/fd/{_namespace.DangerousGetHandle()}");
             start.ArgumentList.Add(_nft);
         }
 
