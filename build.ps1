@@ -151,8 +151,9 @@ function Read-XunitCounts([string] $path) {
     $counts = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }
     foreach ($assembly in $xml.assemblies.assembly) {
         $counts.Passed += [int] $assembly.passed
-        # Errors are failures outside a test (a fixture, a crash): they count as failed.
-        $counts.Failed += [int] $assembly.failed + [int] $assembly.errors
+        # Errors are failures outside a test (a fixture, a crash), and a test that did not run was not proven:
+        # both count as failed.
+        $counts.Failed += [int] $assembly.failed + [int] $assembly.errors + [int] $assembly.GetAttribute('not-run')
         $counts.Skipped += [int] $assembly.skipped
     }
     $counts
@@ -205,7 +206,8 @@ function Invoke-PesterChild {
     $config.TestResult.OutputFormat = 'JUnitXml'
     $config.TestResult.OutputPath = Join-Path $ResultsDir 'pester.xml'
     $result = Invoke-Pester -Configuration $config
-    $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+    # Not run and inconclusive prove nothing: they count as failed.
+    $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount + $result.NotRunCount + $result.InconclusiveCount
     @{ Passed = $result.PassedCount; Failed = $failed; Skipped = $result.SkippedCount } |
         ConvertTo-Json | Set-Content -LiteralPath (Join-Path $ResultsDir 'pester.json')
     exit ([int] ($failed -gt 0))
@@ -275,6 +277,10 @@ function Invoke-Test {
     $results.Add((Invoke-LabSuite $labSetup))
 
     Write-Host ''
+    # A runner that ran nothing proves nothing, whatever the others did.
+    foreach ($r in $results | Where-Object { -not $_.Problem -and $_.Passed + $_.Failed -eq 0 }) {
+        $r.Problem = 'it ran no test'
+    }
     foreach ($r in $results) {
         $note = if ($r.Problem) { " -- FAILED: $($r.Problem)" } elseif ($r.ExitCode -ne 0) { " (exit code $($r.ExitCode))" } else { '' }
         Write-Host ("{0}: {1} passed, {2} failed, {3} skipped{4}" -f $r.Runner, $r.Passed, $r.Failed, $r.Skipped, $note)

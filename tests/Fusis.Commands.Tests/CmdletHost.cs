@@ -42,6 +42,9 @@ internal sealed class CmdletHost : IDisposable
 
     public string StatePath { get; }
 
+    /// <summary>The state file and its journal, byte for byte: what "nothing was written" compares.</summary>
+    public string SavedFiles() => string.Join("\n--- journal ---\n", new[] { StatePath, StatePath + ".journal" }.Select(f => File.Exists(f) ? File.ReadAllText(f) : string.Empty));
+
     public DesiredState Saved => FileDesiredStateStore.Read(StatePath);
 
     public (Collection<PSObject> Output, IReadOnlyList<ErrorRecord> Errors) Invoke(string script)

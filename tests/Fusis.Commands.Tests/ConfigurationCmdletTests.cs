@@ -76,13 +76,13 @@ public sealed class ConfigurationCmdletTests
     {
         using var host = new CmdletHost(DesiredState.Empty);
         host.Kernel.Apply([IpvsOperation.AddService(new IpvsService { Key = Web, Scheduler = "rr" })]);
-        string before = File.ReadAllText(host.StatePath);
+        string before = host.SavedFiles();
 
         ErrorRecord error = Assert.Single(host.Invoke("'-A -t 198.18.0.1:80 -s wrr' | Import-FusisConfiguration -Format Ipvsadm -Confirm:$false").Errors);
 
         Assert.Equal("ServiceNotManaged,Fusis.Commands.Commands.ImportFusisConfigurationCommand", error.FullyQualifiedErrorId);
         Assert.Contains("adopt them to take them over", error.Exception.Message, StringComparison.Ordinal);
-        Assert.Equal(before, File.ReadAllText(host.StatePath));
+        Assert.Equal(before, host.SavedFiles());
         Assert.Equal("rr", host.Kernel.GetService(Web)!.Scheduler);
 
         Assert.Empty(host.Invoke("'-A -t 198.18.0.1:80 -s wrr' | Import-FusisConfiguration -Format Ipvsadm -Adopt -Confirm:$false").Errors);
@@ -99,7 +99,7 @@ public sealed class ConfigurationCmdletTests
     {
         using var host = new CmdletHost(DesiredState.Empty);
         Assert.Empty(host.Invoke("New-FusisService -Name keep -Address 198.18.0.9 -Port 443").Errors);
-        string before = File.ReadAllText(host.StatePath);
+        string before = host.SavedFiles();
         int writes = host.Kernel.Writes;
 
         ErrorRecord error = Assert.Single(host.Invoke(script).Errors);
@@ -107,7 +107,7 @@ public sealed class ConfigurationCmdletTests
         Assert.Equal("ConfigurationInvalid,Fusis.Commands.Commands.ImportFusisConfigurationCommand", error.FullyQualifiedErrorId);
         Assert.Equal(ErrorCategory.InvalidData, error.CategoryInfo.Category);
         Assert.Contains(message, error.Exception.Message, StringComparison.Ordinal);
-        Assert.Equal(before, File.ReadAllText(host.StatePath));
+        Assert.Equal(before, host.SavedFiles());
         Assert.Equal(writes, host.Kernel.Writes);
     }
 
@@ -115,14 +115,14 @@ public sealed class ConfigurationCmdletTests
     public void WhatIf_lists_the_plan_and_writes_nothing()
     {
         using var host = new CmdletHost(DesiredState.Empty);
-        string before = File.ReadAllText(host.StatePath);
+        string before = host.SavedFiles();
 
         (var output, IReadOnlyList<ErrorRecord> errors) = host.Invoke($"@'\n{Rules}\n'@ | Import-FusisConfiguration -Format Ipvsadm -WhatIf -PassThru");
 
         Assert.Empty(errors);
         Assert.Empty(output);
         Assert.Equal(0, host.Kernel.Writes);
-        Assert.Equal(before, File.ReadAllText(host.StatePath));
+        Assert.Equal(before, host.SavedFiles());
     }
 
     [Fact]

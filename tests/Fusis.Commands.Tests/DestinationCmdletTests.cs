@@ -46,14 +46,14 @@ public sealed class DestinationCmdletTests
     {
         using CmdletHost host = WithWeb();
         Assert.Empty(host.Invoke("New-FusisDestination -ServiceName web -Address 198.18.1.9 -Port 8080").Errors);
-        string before = File.ReadAllText(host.StatePath);
+        string before = host.SavedFiles();
         var kernelBefore = (host.Kernel.GetService(Web), host.Kernel.GetDestinations(Web).Select(d => d.WithoutCounters()).ToList());
 
         ErrorRecord error = Assert.Single(host.Invoke(script).Errors);
 
         Assert.StartsWith(id + ",", error.FullyQualifiedErrorId, StringComparison.Ordinal);
         Assert.Contains(message, error.Exception.Message, StringComparison.Ordinal);
-        Assert.Equal(before, File.ReadAllText(host.StatePath));
+        Assert.Equal(before, host.SavedFiles());
         Assert.Equal(kernelBefore.Item1, host.Kernel.GetService(Web));
         Assert.Equal(kernelBefore.Item2, host.Kernel.GetDestinations(Web).Select(d => d.WithoutCounters()));
     }

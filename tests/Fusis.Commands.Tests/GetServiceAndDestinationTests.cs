@@ -86,12 +86,13 @@ public sealed class GetServiceAndDestinationTests
     {
         using CmdletHost host = Converged();
         File.WriteAllText(host.StatePath, "{ broken");
+        string before = host.SavedFiles();
 
         ErrorRecord error = Assert.Single(host.Invoke("Get-FusisService").Errors);
 
         Assert.Equal("DesiredStateInvalid,Fusis.Commands.Commands.GetFusisServiceCommand", error.FullyQualifiedErrorId);
         Assert.Equal(ErrorCategory.InvalidData, error.CategoryInfo.Category);
-        Assert.Equal("{ broken", File.ReadAllText(host.StatePath));
+        Assert.Equal(before, host.SavedFiles());
     }
 
     [Fact]

@@ -38,12 +38,12 @@ public sealed class NewAndRemoveServiceTests
     public void WhatIf_changes_neither_the_kernel_nor_the_desired_state()
     {
         using var host = new CmdletHost(DesiredState.Empty);
-        string before = File.ReadAllText(host.StatePath);
+        string before = host.SavedFiles();
 
         Assert.Empty(host.Invoke("New-FusisService -Name web -Address 198.18.0.1 -Port 80 -WhatIf").Errors);
 
         Assert.Equal(0, host.Kernel.Writes);
-        Assert.Equal(before, File.ReadAllText(host.StatePath));
+        Assert.Equal(before, host.SavedFiles());
     }
 
     [Theory]
@@ -57,14 +57,14 @@ public sealed class NewAndRemoveServiceTests
     public void Bad_input_is_a_specific_error_and_changes_nothing(string script, string id, string message)
     {
         using CmdletHost host = WithWebAndAnUnmanagedDns();
-        string before = File.ReadAllText(host.StatePath);
+        string before = host.SavedFiles();
         int writes = host.Kernel.Writes;
 
         ErrorRecord error = Assert.Single(host.Invoke(script).Errors);
 
         Assert.Equal($"{id},Fusis.Commands.Commands.NewFusisServiceCommand", error.FullyQualifiedErrorId);
         Assert.Contains(message, error.Exception.Message, StringComparison.Ordinal);
-        Assert.Equal(before, File.ReadAllText(host.StatePath));
+        Assert.Equal(before, host.SavedFiles());
         Assert.Equal(writes, host.Kernel.Writes);
         Assert.Equal(2, host.Kernel.GetServices().Count);
     }
@@ -107,10 +107,10 @@ public sealed class NewAndRemoveServiceTests
     public void Remove_finishes_a_service_already_gone_from_the_kernel_and_WhatIf_changes_nothing()
     {
         using CmdletHost host = WithWebAndAnUnmanagedDns();
-        string before = File.ReadAllText(host.StatePath);
+        string before = host.SavedFiles();
 
         Assert.Empty(host.Invoke("Remove-FusisService w* -WhatIf").Errors);
-        Assert.Equal(before, File.ReadAllText(host.StatePath));
+        Assert.Equal(before, host.SavedFiles());
         Assert.NotNull(host.Kernel.GetService(Web));
 
         host.Kernel.Apply([IpvsOperation.DeleteService(Web)]); // deleted behind Fusis's back

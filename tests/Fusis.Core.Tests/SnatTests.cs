@@ -125,6 +125,17 @@ public sealed class SnatTests : IDisposable
     }
 
     [Fact]
+    public async Task Without_SNAT_services_the_engine_never_runs_nft()
+    {
+        await using BalancerEngine engine = Start();
+        await engine.ChangeAsync((state, _) => state with { Services = [Service("plain", 1, null)] });
+        await engine.ReconcileAsync();
+        await engine.ChangeAsync((state, _) => DesiredState.Empty with { Retired = [state.Services[0].Key] });
+
+        Assert.Equal(0, _nat.Calls);
+    }
+
+    [Fact]
     public async Task A_reconcile_puts_back_tables_deleted_behind_Fusis_and_writes_nothing_when_they_are_intact()
     {
         await using BalancerEngine engine = Start();

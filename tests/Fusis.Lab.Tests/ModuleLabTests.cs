@@ -57,9 +57,11 @@ public sealed class ModuleLabTests
 
             using var session = new PowerShellSession();
             (var services, IReadOnlyList<ErrorRecord> errors) = session.Invoke("Get-FusisService");
-            var destinations = session.Invoke("Get-FusisService | Get-FusisDestination").Output.Select(o => Assert.IsType<FusisDestination>(o.BaseObject)).ToList();
+            (var listedDestinations, IReadOnlyList<ErrorRecord> destinationErrors) = session.Invoke("Get-FusisService | Get-FusisDestination");
+            var destinations = listedDestinations.Select(o => Assert.IsType<FusisDestination>(o.BaseObject)).ToList();
 
             Assert.Empty(errors);
+            Assert.Empty(destinationErrors);
             var web = Assert.Single(services.Select(o => Assert.IsType<FusisService>(o.BaseObject)), s => s.Name == "web");
             var dns = Assert.Single(services.Select(o => (FusisService)o.BaseObject), s => s.Service == "UDP 198.18.60.9:53");
             Assert.False(dns.Managed);

@@ -13,6 +13,9 @@ public sealed class MemoryNatTables : INatTables
 
     public int Writes { get; private set; }
 
+    /// <summary>Every call, reads included (each would start an nft process).</summary>
+    public int Calls { get; private set; }
+
     /// <summary>When set, every call refuses with NatUnavailable and this message.</summary>
     public string? Unavailable { get; set; }
 
@@ -21,6 +24,7 @@ public sealed class MemoryNatTables : INatTables
 
     public void EnsureAvailable()
     {
+        Calls++;
         if (Unavailable is not null)
         {
             throw new FusisException(FusisErrorCode.NatUnavailable, Unavailable);
@@ -29,6 +33,7 @@ public sealed class MemoryNatTables : INatTables
 
     public void Apply(IReadOnlyList<SnatRule> rules)
     {
+        Calls++;
         EnsureAvailable();
         if (RefuseRules)
         {
@@ -41,6 +46,7 @@ public sealed class MemoryNatTables : INatTables
 
     public string? Read()
     {
+        Calls++;
         EnsureAvailable();
         return Rules is null ? null : string.Join("\n", Rules.Select(r => $"{r.Service} {r.Key} {string.Join(',', r.Destinations)} {r.Setting}"));
     }

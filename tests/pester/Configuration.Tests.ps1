@@ -51,14 +51,14 @@ Describe 'Export-FusisConfiguration' {
 
 Describe 'Import-FusisConfiguration' {
     It 'refuses a configuration it cannot read with ConfigurationInvalid before touching the kernel' {
-        $before = Get-Content -Raw $env:FUSIS_STATE_PATH
+        $before = Get-Content -Raw $env:FUSIS_STATE_PATH, "$env:FUSIS_STATE_PATH.journal" -ErrorAction Ignore
         $failure = $null
         try { '-A -t 198.18.0.1:80 -s rr -x 5' | Import-FusisConfiguration -Format Ipvsadm -ErrorAction Stop } catch { $failure = $_ }
 
         $failure.FullyQualifiedErrorId | Should -Be 'ConfigurationInvalid,Fusis.Commands.Commands.ImportFusisConfigurationCommand'
         $failure.CategoryInfo.Category | Should -Be 'InvalidData'
         $failure.Exception.Message | Should -Match 'line 1'
-        Get-Content -Raw $env:FUSIS_STATE_PATH | Should -Be $before
+        Get-Content -Raw $env:FUSIS_STATE_PATH, "$env:FUSIS_STATE_PATH.journal" -ErrorAction Ignore | Should -Be $before
     }
 
     It 'binds piped lines and a path to different parameter sets' {

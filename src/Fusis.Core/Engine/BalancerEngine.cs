@@ -22,9 +22,13 @@ public sealed class BalancerEngine : IAsyncDisposable
     private readonly Task _loop;
     private DesiredState _current;
 
-    // The SNAT rules last written and what the tables held right after (null: not written since the engine started).
+    // The SNAT rules last written and what the tables held right after (null: not written since the engine started);
+    // and whether Fusis's tables may exist (rules were written, or the loaded state needed some). While they cannot,
+    // a state without SNAT runs no nft at all: hosts that never use SNAT need no nftables, and a change costs no
+    // process start.
     private IReadOnlyList<SnatRule>? _natWritten;
     private string? _natRead;
+    private bool _natMayExist;
 
     private BalancerEngine(IDesiredStateStore store, IIpvsKernel kernel, INatTables? nat, DesiredState current)
     {
@@ -32,6 +36,7 @@ public sealed class BalancerEngine : IAsyncDisposable
         _kernel = kernel;
         _nat = nat;
         _current = current;
+        _natMayExist = SnatRule.For(current).Count > 0;
         _loop = Task.Run(RunLoopAsync);
     }
 
@@ -110,7 +115,7 @@ public sealed class BalancerEngine : IAsyncDisposable
     /// <exception cref="FusisException">NatUnavailable: the rules cannot be written.</exception>
     public Task<bool> RewriteNatAsync() => RunAsync(() =>
     {
-        (_natWritten, _natRead) = (null, null);
+        (_natWritten, _natRead, _natMayExist) = (null, null, true);
         return _nat is null
             ? SnatRule.For(_current).Count == 0 ? false : throw new FusisException(FusisErrorCode.NatUnavailable, "this engine has no nftables, which SNAT needs")
             : ConvergeNat(_current, readBack: true);
@@ -232,7 +237,7 @@ public sealed class BalancerEngine : IAsyncDisposable
         : Planner.Plan(state.Subset(affected), affected.Count <= 64 ? KernelTable.ReadServices(_kernel, affected) : KernelTable.Read(_kernel, affected.Contains));
 
     // Rewrites Fusis's SNAT tables when the rules differ from those last written, or (readBack) when the tables no
-    // longer hold what they held after that write; true when it wrote. No rules and no nft: nothing to do.
+    // longer hold what they held after that write; true when it wrote. No rules and no tables of ours: nothing to do.
     private bool ConvergeNat(DesiredState state, bool readBack)
     {
         if (_nat is null)
@@ -241,6 +246,11 @@ public sealed class BalancerEngine : IAsyncDisposable
         }
 
         IReadOnlyList<SnatRule> rules = SnatRule.For(state);
+        if (rules.Count == 0 && !_natMayExist)
+        {
+            return false;
+        }
+
         bool written = _natWritten is not null && _natWritten.SequenceEqual(rules);
         if (written && !readBack)
         {
@@ -260,7 +270,7 @@ public sealed class BalancerEngine : IAsyncDisposable
         string? now = _nat.Read();
         if (written ? now == _natRead : now is null)
         {
-            (_natWritten, _natRead) = (rules, now);
+            (_natWritten, _natRead, _natMayExist) = (rules, now, now is not null);
             return false;
         }
 
@@ -270,7 +280,7 @@ public sealed class BalancerEngine : IAsyncDisposable
     private bool WriteNat(IReadOnlyList<SnatRule> rules)
     {
         _nat!.Apply(rules);
-        (_natWritten, _natRead) = (rules, _nat.Read());
+        (_natWritten, _natRead, _natMayExist) = (rules, _nat.Read(), rules.Count > 0);
         Counters.NatWritten();
         return true;
     }

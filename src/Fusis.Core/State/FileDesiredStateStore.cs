@@ -29,6 +29,10 @@ public sealed class FileDesiredStateStore : IDesiredStateStore
     private FileStream? _journal;
     private Saved? _saved;
 
+    // What was saved before the last journal line: a save of exactly that state (the engine undoing a change the
+    // kernel refused) takes the line back instead of appending another, so a refused change leaves the files as they were.
+    private Saved? _beforeLastLine;
+
     private FileDesiredStateStore(string path, FileStream heldLock)
     {
         Path = path;
@@ -97,6 +101,22 @@ public sealed class FileDesiredStateStore : IDesiredStateStore
     {
         ArgumentNullException.ThrowIfNull(state);
         Saved saved = _saved ?? throw new InvalidOperationException("the store is saved to after it was loaded");
+        if (_beforeLastLine is { } before && _journal is not null && state.Equals(before.State))
+        {
+            try
+            {
+                _journal.SetLength(before.JournalBytes);
+                _journal.Flush(flushToDisk: true);
+            }
+            catch (IOException e)
+            {
+                throw new DesiredStateException($"cannot write the desired state {Path}: {e.Message}", e);
+            }
+
+            (_saved, _beforeLastLine) = (before, null);
+            return;
+        }
+
         DesiredStateChange? change = saved.DocumentBytes == 0 ? null : DesiredStateChange.Between(saved.State, state);
         if (change is { IsEmpty: true })
         {
@@ -106,9 +126,10 @@ public sealed class FileDesiredStateStore : IDesiredStateStore
         try
         {
             byte[]? line = change is null ? null : RecordLine(change, saved.Sequence + 1);
-            _saved = line is not null && saved.JournalBytes + line.Length <= Math.Max(MinimumJournalBytes, saved.DocumentBytes)
-                ? Append(saved, state, line)
-                : Rewrite(saved, state);
+            bool append = line is not null && saved.JournalBytes + line.Length <= Math.Max(MinimumJournalBytes, saved.DocumentBytes);
+            _beforeLastLine = null;
+            _saved = append ? Append(saved, state, line!) : Rewrite(saved, state);
+            _beforeLastLine = append ? saved : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

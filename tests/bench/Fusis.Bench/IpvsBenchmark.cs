@@ -106,6 +106,7 @@ internal static class IpvsBenchmark
 
         double per1000(long calls) => calls * 1000.0 / objects;
         string report = string.Create(CultureInfo.InvariantCulture, $"""
+            ipvsadm is timed as a process (its start included: ~ms native, more under emulation); Fusis's Core steps in this process, the cmdlet and daemon rows as processes too.
             | step | Fusis | ipvsadm | ratio (Fusis / ipvsadm) | target |
             | --- | --- | --- | --- | --- |
             | create {objects} objects | {fusisCreate.TotalSeconds:0.000} s | {ipvsadmCreate.TotalSeconds:0.000} s (ipvsadm -R) | {fusisCreate / ipvsadmCreate:0.000} | <= 0.5 |
@@ -155,7 +156,7 @@ internal static class IpvsBenchmark
             Shell.Run("ip", $"netns delete {ns}");
         }
 
-        bool met = fusisCreate / ipvsadmCreate <= 0.5 && per1000(fusisCreateCalls) <= 20 && fusisRead / ipvsadmRead <= 1.0 && ScaleBenchmark.ImportTargetMet;
+        bool met = fusisCreate / ipvsadmCreate <= 0.5 && per1000(fusisCreateCalls) <= 20 && fusisRead / ipvsadmRead <= 1.0 && ScaleBenchmark.TargetsMet;
         Console.WriteLine(met ? "targets met" : "TARGETS MISSED");
         return met ? 0 : 1;
     }
