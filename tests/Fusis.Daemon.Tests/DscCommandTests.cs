@@ -39,6 +39,21 @@ public sealed class DscCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Snat_is_compared_in_its_canonical_spelling()
+    {
+        // Only "off" here: a host test must not write the host's own nftables (the lab proves SNAT rules).
+        await Run("set service", """{"name":"web","address":"198.18.0.1","port":80,"snat":"off"}""");
+
+        var alias = await Run("test service", """{"name":"web","address":"198.18.0.1","port":80,"snat":"none"}""");
+        var other = await Run("test service", """{"name":"web","address":"198.18.0.1","port":80,"snat":"masquerade"}""");
+
+        Assert.Equal("[]", alias.Lines[1]);
+        Assert.Contains("\"snat\":\"off\"", alias.Lines[0], StringComparison.Ordinal);
+        Assert.Equal("""["snat"]""", other.Lines[1]);
+        Assert.Equal(SnatSetting.Off, FileDesiredStateStore.Read(StatePath).Services[0].Snat);
+    }
+
+    [Fact]
     public async Task Destinations_set_export_and_delete_and_a_second_set_writes_nothing()
     {
         await Run("set service", """{"name":"web","address":"198.18.0.1","port":80}""");

@@ -19,6 +19,7 @@ Describe 'Fusis DSC resources' {
         @{ Property = 'address'; Script = '$r.Address = "198.18.0.300"; $r.Port = 80'; Message = 'is not an IPv4 or IPv6 address' }
         @{ Property = 'port'; Script = '$r.Address = "198.18.0.1"; $r.Port = 0'; Message = 'a port is 1 to 65535' }
         @{ Property = 'scheduler'; Script = '$r.Address = "198.18.0.1"; $r.Port = 80; $r.Scheduler = "x y"'; Message = "scheduler name 'x y' is not valid" }
+        @{ Property = 'snat'; Script = '$r.Address = "198.18.0.1"; $r.Port = 80; $r.Snat = "fd00::1"'; Message = "SNAT address fd00::1 is not of the service's address family" }
     ) {
         foreach ($call in 'Test', 'Set') {
             $failure = $null
