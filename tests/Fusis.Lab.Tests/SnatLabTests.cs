@@ -91,6 +91,30 @@ public sealed partial class SnatLabTests
         }
     }
 
+    [Fact]
+    public void Local_cmdlets_run_the_engine_in_their_namespace_and_write_its_SNAT_tables_there_only()
+    {
+        using var ns = new LabNamespace();
+        using var state = new TemporaryDesiredState();
+        string root = LabKernel.Run("nft", "list ruleset");
+        using var session = new PowerShellSession();
+        using (ns.Enter())
+        {
+            Assert.Empty(session.Invoke(
+                "New-FusisService -Name web -Address 198.18.73.1 -Port 80 -Snat 198.18.73.254 | Out-Null; " +
+                "New-FusisDestination -ServiceName web -Address 198.18.74.1 -Port 8080 -ForwardingMethod nat | Out-Null").Errors);
+        }
+
+        Assert.Contains("ip daddr 198.18.74.1 counter packets 0 bytes 0 snat to 198.18.73.254 comment \"fusis service web\"", ns.Exec("nft list table ip fusis"), StringComparison.Ordinal);
+        Assert.Equal(root, LabKernel.Run("nft", "list ruleset")); // the lab's own namespace: untouched
+        using (ns.Enter())
+        {
+            Assert.Empty(session.Invoke("Remove-FusisService web -Confirm:$false").Errors);
+        }
+
+        Assert.DoesNotContain("fusis", ns.Exec("nft list tables"), StringComparison.Ordinal);
+    }
+
     private static void Create(ClusterLab lab, string name, string protocol, string vip, int port, string backend, string snat) =>
         Send(lab, HttpMethod.Post, "/services", $$"""
             {"Name":"{{name}}","Protocol":"{{protocol}}","Address":"{{vip}}","Port":{{port}},"Scheduler":"rr","Snat":"{{snat}}",
