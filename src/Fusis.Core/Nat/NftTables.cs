@@ -2,15 +2,15 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.Win32.SafeHandles;
 using Fusis.Core.State;
+using Microsoft.Win32.SafeHandles;
 
 namespace Fusis.Core.Nat;
 
 /// <summary>
-/// SNAT in nftables through Debian's <c>nft</c> (JSON in on its stdin, JSON out): tables <c>ip fusis</c> and <c>ip6 fusis</c>, each with
-/// one nat chain at the srcnat priority of postrouting, written whole in one transaction (add, delete, add: atomic,
-/// and an absent table is no error). Sets <c>net.ipv4.vs.conntrack=1</c> while rules exist: IPVS keeps no conntrack
+/// SNAT in nftables through Debian's <c>nft</c> (JSON in on its stdin, JSON out): tables <c>ip fusis</c> and
+/// <c>ip6 fusis</c>, each with one nat chain at the srcnat priority of postrouting, written whole in one transaction
+/// (add, delete, add: atomic, and an absent table is no error). Sets <c>net.ipv4.vs.conntrack=1</c> while rules exist: IPVS keeps no conntrack
 /// entries without it, and nftables' NAT needs them. Runs nft in the network namespace of the thread that created
 /// it (the engine's loop runs on another thread).
 /// </summary>
@@ -55,7 +55,7 @@ public sealed class NftTables : INatTables, IDisposable
             return;
         }
 
-        if (!File.Exists(_nft) && _nft.Contains('/', StringComparison.Ordinal))
+        if (!File.Exists(_nft))
         {
             throw Unavailable("SNAT needs nftables, and nft is not installed: install the Debian package nftables (apt install nftables)");
         }
