@@ -13,11 +13,16 @@ namespace Fusis.Daemon.Balancer;
 /// Runs every service's health check against each of its destinations (TCP connect or HTTP GET), counting
 /// successes and failures in a row; a destination that fails <c>Fall</c> times goes down, one that then passes
 /// <c>Rise</c> times comes back, each transition one engine change. A destination starts in the state the store
-/// last recorded, so a restart does not flap.
+/// last recorded, so a restart does not flap; and its first probe waits up to <see cref="FirstProbeTimeout"/>: a
+/// process that has just started is cold (its HTTP client not warm yet, slower still on a loaded host), and a healthy
+/// destination must not go down for that. Later probes use the check's timeout.
 /// </summary>
 internal sealed partial class HealthCheckService(BalancerEngine engine, ILogger<HealthCheckService> logger) : BackgroundService
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How long a destination's first probe may take (the check's own timeout when that is longer).</summary>
+    public static readonly TimeSpan FirstProbeTimeout = TimeSpan.FromSeconds(5);
 
     private static readonly HttpClient Http = new(new SocketsHttpHandler
     {
@@ -76,7 +81,9 @@ internal sealed partial class HealthCheckService(BalancerEngine engine, ILogger<
         try
         {
             var target = new IPEndPoint(id.Destination.Address, check.Port != 0 ? check.Port : id.Destination.Port);
-            bool healthy = await ProbeAsync(check, target, stoppingToken).ConfigureAwait(false);
+            TimeSpan timeout = probe.Probed ? check.Timeout : TimeSpan.FromTicks(Math.Max(check.Timeout.Ticks, FirstProbeTimeout.Ticks));
+            bool healthy = await ProbeAsync(check, target, timeout, stoppingToken).ConfigureAwait(false);
+            probe.Probed = true;
             bool? transition = probe.Record(healthy, check);
             if (transition is { } down)
             {
@@ -97,10 +104,10 @@ internal sealed partial class HealthCheckService(BalancerEngine engine, ILogger<
         }
     }
 
-    private static async Task<bool> ProbeAsync(HealthCheck check, IPEndPoint target, CancellationToken stoppingToken)
+    private static async Task<bool> ProbeAsync(HealthCheck check, IPEndPoint target, TimeSpan limit, CancellationToken stoppingToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        timeout.CancelAfter(check.Timeout);
+        timeout.CancelAfter(limit);
         try
         {
             if (check.Type == HealthCheckType.Tcp)
@@ -160,6 +167,9 @@ internal sealed partial class HealthCheckService(BalancerEngine engine, ILogger<
         public bool Down { get; private set; } = down;
 
         public volatile bool Running;
+
+        /// <summary>Whether a probe has completed since the checker started.</summary>
+        public volatile bool Probed;
 
         public long Due;
 
