@@ -118,7 +118,7 @@ public sealed class BalancerEngine : IAsyncDisposable
         (_natWritten, _natRead, _natMayExist) = (null, null, true);
         return _nat is null
             ? SnatRule.For(_current).Count == 0 ? false : throw new FusisException(FusisErrorCode.NatUnavailable, "this engine has no nftables, which SNAT needs")
-            : ConvergeNat(_current, readBack: true);
+            : ConvergeNat(SnatRule.For(_current), readBack: true);
     });
 
     /// <summary>A full reconcile: one dump of the services and one of each owned service's destinations.</summary>
@@ -134,7 +134,7 @@ public sealed class BalancerEngine : IAsyncDisposable
 
         try
         {
-            result = result with { NatRewritten = ConvergeNat(_current, readBack: true) };
+            result = result with { NatRewritten = ConvergeNat(SnatRule.For(_current), readBack: true) };
         }
         catch (FusisException e)
         {
@@ -172,7 +172,8 @@ public sealed class BalancerEngine : IAsyncDisposable
         var affected = new HashSet<IpvsServiceKey>(same ? [] : DesiredState.Changed(previous, next));
         affected.UnionWith(converge);
         IReadOnlyList<IpvsOperation> plan = PlanFor(next, affected);
-        if (SnatRule.For(next).Count > 0)
+        IReadOnlyList<SnatRule> rules = SnatRule.For(next);
+        if (rules.Count > 0)
         {
             // Refused before anything is written when the rules cannot be (no nft, no nf_tables).
             (_nat ?? throw new FusisException(FusisErrorCode.NatUnavailable, "this engine has no nftables, which SNAT needs; nothing was changed")).EnsureAvailable();
@@ -212,12 +213,12 @@ public sealed class BalancerEngine : IAsyncDisposable
 
         try
         {
-            ConvergeNat(next, readBack: false);
+            ConvergeNat(rules, readBack: false);
         }
         catch (FusisException)
         {
             Undo();
-            ConvergeNat(previous, readBack: false);
+            ConvergeNat(SnatRule.For(previous), readBack: false);
             throw;
         }
 
@@ -238,14 +239,13 @@ public sealed class BalancerEngine : IAsyncDisposable
 
     // Rewrites Fusis's SNAT tables when the rules differ from those last written, or (readBack) when the tables no
     // longer hold what they held after that write; true when it wrote. No rules and no tables of ours: nothing to do.
-    private bool ConvergeNat(DesiredState state, bool readBack)
+    private bool ConvergeNat(IReadOnlyList<SnatRule> rules, bool readBack)
     {
         if (_nat is null)
         {
             return false;
         }
 
-        IReadOnlyList<SnatRule> rules = SnatRule.For(state);
         if (rules.Count == 0 && !_natMayExist)
         {
             return false;
