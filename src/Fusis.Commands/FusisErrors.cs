@@ -35,7 +35,7 @@ internal static class FusisErrors
         FusisErrorCode.ServiceExists or FusisErrorCode.DestinationExists => ErrorCategory.ResourceExists,
         FusisErrorCode.ServiceNotManaged or FusisErrorCode.PermissionDenied => ErrorCategory.PermissionDenied,
         FusisErrorCode.DesiredStateInvalid => ErrorCategory.InvalidData,
-        FusisErrorCode.IpvsUnavailable or FusisErrorCode.NatUnavailable => ErrorCategory.ResourceUnavailable,
+        FusisErrorCode.IpvsUnavailable or FusisErrorCode.NatUnavailable or FusisErrorCode.DesiredStateUnavailable => ErrorCategory.ResourceUnavailable,
         FusisErrorCode.BalancerUnreachable => ErrorCategory.ConnectionError,
         _ => ErrorCategory.NotSpecified,
     };

@@ -43,4 +43,7 @@ public enum FusisErrorCode
 
     /// <summary>SNAT needs nftables: nft is not installed, or the kernel has no nf_tables (or refused the rules).</summary>
     NatUnavailable,
+
+    /// <summary>A cluster's shared desired state (etcd) cannot be reached: the change was not made.</summary>
+    DesiredStateUnavailable,
 }

@@ -123,6 +123,10 @@ public sealed class EngineBackend : IFusisBackend
         {
             throw new FusisException(KernelRefusal.Code(e), e.Message, null, e);
         }
+        catch (DesiredStateUnavailableException e)
+        {
+            throw new FusisException(FusisErrorCode.DesiredStateUnavailable, e.Message, null, e);
+        }
         catch (DesiredStateException e) when (e.Problems.Count > 0)
         {
             throw new FusisException(FusisErrorCode.InvalidArgument, e.Message, new Dictionary<string, string[]> { ["Service"] = [.. e.Problems] }, e);

@@ -72,27 +72,43 @@ public sealed class BalancerEngine : IAsyncDisposable
 
     /// <summary>
     /// Changes the desired state: <paramref name="edit"/> gets the state in force (and the kernel, to look) and
-    /// returns the next one, or throws to refuse. On a dry run nothing is saved or written.
+    /// returns the next one, or throws to refuse. On a dry run nothing is saved or written. When another balancer of
+    /// a cluster changed the shared state first, the edit is made again on top of its change.
     /// </summary>
-    /// <exception cref="DesiredStateException">The next state is invalid; nothing was changed.</exception>
-    public Task<EngineChange> ChangeAsync(Func<DesiredState, IIpvsKernel, DesiredState> edit, bool dryRun = false)
+    /// <param name="edit">The change.</param>
+    /// <param name="dryRun">Plan only.</param>
+    /// <param name="asLeader">A decision only a cluster's leader makes (membership, health): refused elsewhere.</param>
+    /// <exception cref="DesiredStateException">The next state is invalid, or cannot be saved; nothing was changed.</exception>
+    public Task<EngineChange> ChangeAsync(Func<DesiredState, IIpvsKernel, DesiredState> edit, bool dryRun = false, bool asLeader = false)
     {
         ArgumentNullException.ThrowIfNull(edit);
-        return RunAsync(() => Change(edit(_current, _kernel), NoKeys, dryRun));
+        return RunAsync(() => Retrying(() => Change(edit(_current, _kernel), NoKeys, dryRun, asLeader)));
     }
 
     /// <summary>
-    /// As <see cref="ChangeAsync(Func{DesiredState, IIpvsKernel, DesiredState}, bool)"/>, and also converges the keys
+    /// As <see cref="ChangeAsync(Func{DesiredState, IIpvsKernel, DesiredState}, bool, bool)"/>, and also converges the keys
     /// the edit names in the kernel, changed or not (an import, a DSC set).
     /// </summary>
     public Task<EngineChange> ChangeAsync(Func<DesiredState, IIpvsKernel, (DesiredState Next, IReadOnlySet<IpvsServiceKey> Converge)> edit, bool dryRun = false)
     {
         ArgumentNullException.ThrowIfNull(edit);
-        return RunAsync(() =>
+        return RunAsync(() => Retrying(() =>
         {
             (DesiredState next, IReadOnlySet<IpvsServiceKey> converge) = edit(_current, _kernel);
-            return Change(next, converge, dryRun);
-        });
+            return Change(next, converge, dryRun, asLeader: false);
+        }));
+    }
+
+    /// <summary>
+    /// Takes the shared desired state another balancer changed (<paramref name="pull"/> gives it, or null when nothing
+    /// changed) and converges the services it touches. Nothing is written back: a service the kernel refuses here is
+    /// counted and retried by the next reconcile. Services gone from it are retired (deleted from this kernel).
+    /// </summary>
+    /// <exception cref="DesiredStateException">The shared state is invalid; the state in force stays.</exception>
+    public Task<EngineChange?> AdoptAsync(Func<DesiredState?> pull)
+    {
+        ArgumentNullException.ThrowIfNull(pull);
+        return RunAsync(() => pull() is { } shared ? Adopt(shared) : null);
     }
 
     /// <summary>Converges only <paramref name="keys"/> to the desired state in force (two reads per key); saves nothing.</summary>
@@ -155,7 +171,72 @@ public sealed class BalancerEngine : IAsyncDisposable
 
     private static readonly IReadOnlySet<IpvsServiceKey> NoKeys = new HashSet<IpvsServiceKey>();
 
-    private EngineChange Change(DesiredState next, IReadOnlySet<IpvsServiceKey> converge, bool dryRun)
+    private const int ConflictAttempts = 20;
+
+    private EngineChange Retrying(Func<EngineChange> change)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return change();
+            }
+            catch (DesiredStateConflictException) when (attempt < ConflictAttempts)
+            {
+                Counters.Conflicted();
+                Adopt(_store.Load());
+            }
+        }
+    }
+
+    private EngineChange? Adopt(DesiredState shared)
+    {
+        DesiredState previous = _current;
+        var kept = shared.Services.Select(s => s.Key).ToHashSet();
+        DesiredState next = shared with
+        {
+            Retired = previous.Retired.Concat(shared.Retired).Concat(previous.Services.Select(s => s.Key)).Where(k => !kept.Contains(k)).Distinct().ToList(),
+        };
+        if (next.Equals(previous))
+        {
+            return null;
+        }
+
+        if (next.Validate() is { Count: > 0 } problems)
+        {
+            throw new DesiredStateException("the shared desired state is invalid; this balancer keeps the state it has", problems);
+        }
+
+        var affected = DesiredState.Changed(previous, next);
+        Counters.Adopt();
+        Save(next);
+        IReadOnlyList<IpvsOperation> plan = PlanFor(next, affected);
+        IReadOnlyList<IpvsOperationResult> results = plan.Count == 0 ? [] : _kernel.Apply(plan);
+        Counters.Applied(results);
+        try
+        {
+            ConvergeNat(SnatRule.For(next), readBack: false);
+        }
+        catch (FusisException)
+        {
+            // Repaired (or reported) by the next reconcile, which reads the tables back.
+        }
+
+        ForgetDeleted(next, affected, plan, results);
+        return new EngineChange(plan, results, DryRun: false, _current);
+    }
+
+    private void ForgetDeleted(DesiredState next, IReadOnlySet<IpvsServiceKey> affected, IReadOnlyList<IpvsOperation> plan, IReadOnlyList<IpvsOperationResult> results)
+    {
+        var deleted = results.Where(r => r.Operation.Kind == IpvsOperationKind.DeleteService && !OperationOutcome.Refused(r)).Select(r => r.Operation.ServiceKey).ToHashSet();
+        var gone = next.Retired.Where(k => affected.Contains(k) && (deleted.Contains(k) || !plan.Any(o => o.ServiceKey == k))).ToHashSet();
+        if (gone.Count > 0)
+        {
+            Save(next.Forget(gone));
+        }
+    }
+
+    private EngineChange Change(DesiredState next, IReadOnlySet<IpvsServiceKey> converge, bool dryRun, bool asLeader)
     {
         DesiredState previous = _current;
         bool same = next.Equals(previous);
@@ -186,7 +267,7 @@ public sealed class BalancerEngine : IAsyncDisposable
 
         if (!same)
         {
-            Save(next);
+            Save(next, asLeader);
         }
 
         IReadOnlyList<IpvsOperationResult> results = plan.Count == 0 ? [] : _kernel.Apply(plan);
@@ -222,13 +303,7 @@ public sealed class BalancerEngine : IAsyncDisposable
             throw;
         }
 
-        var deleted = results.Where(r => r.Operation.Kind == IpvsOperationKind.DeleteService && !OperationOutcome.Refused(r)).Select(r => r.Operation.ServiceKey).ToHashSet();
-        var gone = next.Retired.Where(k => affected.Contains(k) && (deleted.Contains(k) || !plan.Any(o => o.ServiceKey == k))).ToHashSet();
-        if (gone.Count > 0)
-        {
-            Save(next.Forget(gone));
-        }
-
+        ForgetDeleted(next, affected, plan, results);
         return new EngineChange(plan, results, DryRun: false, _current);
     }
 
@@ -298,9 +373,17 @@ public sealed class BalancerEngine : IAsyncDisposable
         }
     }
 
-    private void Save(DesiredState state)
+    private void Save(DesiredState state, bool asLeader = false)
     {
-        _store.Save(state);
+        if (asLeader)
+        {
+            _store.SaveAsLeader(state);
+        }
+        else
+        {
+            _store.Save(state);
+        }
+
         Counters.Saved();
         Volatile.Write(ref _current, state);
     }

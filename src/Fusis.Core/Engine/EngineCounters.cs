@@ -10,6 +10,8 @@ public sealed class EngineCounters
     private long _kernelWrites;
     private long _kernelRefusals;
     private long _natWrites;
+    private long _conflicts;
+    private long _adopted;
 
     public long Reconciles => Interlocked.Read(ref _reconciles);
 
@@ -28,6 +30,16 @@ public sealed class EngineCounters
 
     /// <summary>Rewrites of Fusis's SNAT tables.</summary>
     public long NatWrites => Interlocked.Read(ref _natWrites);
+
+    /// <summary>Changes made again because another balancer of the cluster changed the shared state first.</summary>
+    public long Conflicts => Interlocked.Read(ref _conflicts);
+
+    /// <summary>Shared-state changes of other balancers taken and applied here.</summary>
+    public long Adopted => Interlocked.Read(ref _adopted);
+
+    internal void Conflicted() => Interlocked.Increment(ref _conflicts);
+
+    internal void Adopt() => Interlocked.Increment(ref _adopted);
 
     internal void NatWritten() => Interlocked.Increment(ref _natWrites);
 

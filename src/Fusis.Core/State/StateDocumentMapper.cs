@@ -62,7 +62,7 @@ internal static class StateDocumentMapper
         DefaultSnat = record.DefaultSnat is null ? null : Snat(record.DefaultSnat, "the default SNAT"),
     };
 
-    private static ServiceDocument ToDocument(DesiredService service)
+    public static ServiceDocument ToDocument(DesiredService service)
     {
         IpvsService settings = service.Service;
         var document = Fill(new ServiceDocument(), settings.Key);
@@ -108,7 +108,7 @@ internal static class StateDocumentMapper
         return document;
     }
 
-    private static DesiredService FromDocument(ServiceDocument document)
+    public static DesiredService FromDocument(ServiceDocument document)
     {
         string name = document.Name ?? throw new FormatException("a service has no name");
         IpvsServiceKey key = ToKey(document);
@@ -190,7 +190,7 @@ internal static class StateDocumentMapper
             ? address
             : throw new FormatException($"{what} '{text}' is not an IPv4 or IPv6 address");
 
-    private static SnatSetting Snat(string text, string what) =>
+    public static SnatSetting Snat(string text, string what) =>
         SnatSetting.TryParse(text, out SnatSetting? setting) ? setting : throw new FormatException($"{what} '{text}' is not {SnatSetting.Choices}");
 
     private static T Value<T>(WordList<T> words, string? word, string what)

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Fusis.Core.State;
 
 /// <summary>
-/// The serializers of the state file and its journal, generated at build time: no reflection at run time, so the first
+/// The serializers of the state file, its journal and the shared state's keys, generated at build time: no reflection at run time, so the first
 /// save of a fresh process (a cmdlet's pipeline) costs what the later ones do. Zeros and nulls are left out.
 /// </summary>
 [JsonSourceGenerationOptions(
@@ -12,4 +12,6 @@ namespace Fusis.Core.State;
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
 [JsonSerializable(typeof(StateDocument))]
 [JsonSerializable(typeof(JournalRecord))]
+[JsonSerializable(typeof(ServiceDocument))]
+[JsonSerializable(typeof(ClusterSettingsDocument))]
 internal sealed partial class StateJsonContext : JsonSerializerContext;

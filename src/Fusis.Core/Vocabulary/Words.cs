@@ -64,6 +64,11 @@ public static class Words
         (SnatKind.Off, "off", ["none"]),
         (SnatKind.Masquerade, "masquerade", []));
 
+    /// <summary>A balancer's role in a cluster (a balancer without one is its own leader).</summary>
+    public static WordList<Cluster.ClusterRole> ClusterRoles { get; } = new(
+        (Cluster.ClusterRole.Leader, "leader", []),
+        (Cluster.ClusterRole.Standby, "standby", []));
+
     /// <summary>The schedulers Debian's kernel ships, with what each does (any other ip_vs_* module name is accepted too).</summary>
     public static IReadOnlyList<(string Name, string Description)> Schedulers { get; } =
     [

@@ -48,7 +48,7 @@ internal sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<A
         FusisErrorCode.InvalidArgument or FusisErrorCode.KernelError => StatusCodes.Status422UnprocessableEntity,
         FusisErrorCode.ServiceNotFound or FusisErrorCode.DestinationNotFound or FusisErrorCode.UnknownRoute => StatusCodes.Status404NotFound,
         FusisErrorCode.ServiceExists or FusisErrorCode.DestinationExists or FusisErrorCode.ServiceNotManaged => StatusCodes.Status409Conflict,
-        FusisErrorCode.IpvsUnavailable or FusisErrorCode.NatUnavailable or FusisErrorCode.PermissionDenied or FusisErrorCode.DesiredStateInvalid => StatusCodes.Status503ServiceUnavailable,
+        FusisErrorCode.IpvsUnavailable or FusisErrorCode.NatUnavailable or FusisErrorCode.DesiredStateUnavailable or FusisErrorCode.PermissionDenied or FusisErrorCode.DesiredStateInvalid => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };
 

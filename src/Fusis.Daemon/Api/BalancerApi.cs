@@ -1,11 +1,14 @@
 using System.Net;
 using Fusis.Core;
 using Fusis.Core.Api;
+using Fusis.Core.Cluster;
 using Fusis.Core.Backends;
 using Fusis.Core.Engine;
 using Fusis.Core.Membership;
 using Fusis.Core.Operations;
+using Fusis.Core.Vocabulary;
 using Fusis.Daemon.Balancer;
+using Fusis.Etcd;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,14 +45,42 @@ internal static class BalancerApi
                 engine.Counters.Reconciles);
         }).ConfigureAwait(false), ApiJson.Options));
 
+        ClusterNode node = app.Services.GetRequiredService<ClusterNode>();
+        app.MapGet("/cluster", () => Results.Json(ReadCluster(node), ApiJson.Options));
+
         app.MapGet("/metrics", async (HttpContext context) =>
         {
             var rows = await engine.ReadAsync(MetricsWriter.Read).ConfigureAwait(false);
             context.Response.ContentType = MetricsWriter.ContentType;
-            await MetricsWriter.WriteAsync(rows, engine.Counters, context.Response.Body, context.RequestAborted).ConfigureAwait(false);
+            await MetricsWriter.WriteAsync(rows, engine.Counters, node, context.Response.Body, context.RequestAborted).ConfigureAwait(false);
         });
 
         // Unknown routes answer in the API's error shape too.
         app.MapFallback((HttpContext context) => ApiErrorMiddleware.WriteAsync(context, StatusCodes.Status404NotFound, $"no route {context.Request.Method} {context.Request.Path}", FusisErrorCode.UnknownRoute, null));
+    }
+
+    private static ClusterResource ReadCluster(ClusterNode node)
+    {
+        if (node.Election is not { } election)
+        {
+            return new ClusterResource(node.Name, Words.ClusterRoles.Word(ClusterRole.Leader), node.Name, [node.Name], null, false, 0, 0, 0, null, 0);
+        }
+
+        IReadOnlyList<string> nodes;
+        bool reachable;
+        try
+        {
+            ClusterKeys keys = node.Store!.Keys;
+            nodes = node.Etcd!.Range(keys.Nodes).Items.Select(kv => kv.Key[keys.Nodes.Length..]).ToList();
+            reachable = true;
+        }
+        catch (EtcdException)
+        {
+            (nodes, reachable) = ([], false);
+        }
+
+        return new ClusterResource(
+            node.Name, Words.ClusterRoles.Word(election.Role), election.Leader, nodes, node.Etcd!.Description, reachable,
+            node.Store!.Revision, election.LeaseTtl.TotalSeconds, election.LeaseRemaining.TotalSeconds, election.LastFailover, election.Failovers);
     }
 }

@@ -1,8 +1,11 @@
 using System.Globalization;
 using System.Text;
 using Fusis.Core.Api;
+using Fusis.Core.Cluster;
 using Fusis.Core.Engine;
 using Fusis.Core.State;
+using Fusis.Core.Vocabulary;
+using Fusis.Daemon.Balancer;
 using Fusis.Netlink.Ipvs;
 
 namespace Fusis.Daemon.Api;
@@ -28,10 +31,10 @@ internal static class MetricsWriter
     }
 
     /// <summary>Writes the exposition to <paramref name="body"/> in chunks: 2,000 x 10 destinations are 200,000 samples.</summary>
-    public static async Task WriteAsync(IReadOnlyList<Row> rows, EngineCounters counters, Stream body, CancellationToken cancellationToken)
+    public static async Task WriteAsync(IReadOnlyList<Row> rows, EngineCounters counters, ClusterNode node, Stream body, CancellationToken cancellationToken)
     {
         var text = new StringBuilder();
-        foreach (int _ in Samples(text, rows, counters))
+        foreach (int _ in Samples(text, rows, counters, node))
         {
             if (text.Length >= FlushBytes)
             {
@@ -44,7 +47,7 @@ internal static class MetricsWriter
     }
 
     // Appends every family to text, yielding after each sample so the caller can flush.
-    private static IEnumerable<int> Samples(StringBuilder text, IReadOnlyList<Row> rows, EngineCounters counters)
+    private static IEnumerable<int> Samples(StringBuilder text, IReadOnlyList<Row> rows, EngineCounters counters, ClusterNode node)
     {
         Family(text, "fusis_services", "gauge", "Virtual services in the kernel, by whether Fusis owns them.");
         Sample(text, "fusis_services", [("managed", "true")], rows.Count(r => r.Owned is not null));
@@ -81,6 +84,22 @@ internal static class MetricsWriter
         Single(text, "fusis_store_writes_total", "counter", "Desired-state saves.", counters.StoreWrites);
         Single(text, "fusis_kernel_writes_total", "counter", "Kernel operations applied.", counters.KernelWrites);
         Single(text, "fusis_kernel_refusals_total", "counter", "Kernel operations the kernel refused.", counters.KernelRefusals);
+        if (node.Election is { } election)
+        {
+            Single(text, "fusis_cluster_leader", "gauge", "1 while this balancer is the cluster's leader (it holds the VIPs).", election.Role == ClusterRole.Leader ? 1 : 0);
+            Family(text, "fusis_cluster_role", "gauge", "This balancer's role in the cluster (1 for the one it has).");
+            foreach (ClusterRole role in Enum.GetValues<ClusterRole>())
+            {
+                Sample(text, "fusis_cluster_role", [("role", Words.ClusterRoles.Word(role))], election.Role == role ? 1 : 0);
+            }
+
+            Single(text, "fusis_cluster_failovers_total", "counter", "Times this balancer took the leadership over.", election.Failovers);
+            Single(text, "fusis_cluster_etcd_reachable", "gauge", "1 while etcd answers the election's requests.", election.EtcdReachable ? 1 : 0);
+            Single(text, "fusis_cluster_watch_revision", "gauge", "The etcd revision of the shared state this balancer has applied.", node.Store!.Revision);
+            Single(text, "fusis_cluster_lease_remaining_seconds", "gauge", "How long this balancer's lease is known to last.", election.LeaseRemaining.TotalSeconds);
+            Single(text, "fusis_cluster_conflicts_total", "counter", "Changes made again because another balancer changed the shared state first.", counters.Conflicts);
+            Single(text, "fusis_cluster_adopted_total", "counter", "Shared-state changes of other balancers applied here.", counters.Adopted);
+        }
         GCMemoryInfo gc = GC.GetGCMemoryInfo();
         Single(text, "process_resident_memory_bytes", "gauge", "Resident memory of the balancer process.", Environment.WorkingSet);
         Single(text, "dotnet_gc_heap_bytes", "gauge", "Managed heap size after the last GC.", gc.HeapSizeBytes);

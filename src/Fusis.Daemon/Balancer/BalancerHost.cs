@@ -1,11 +1,13 @@
 using System.Net;
 using Fusis.Core;
 using Fusis.Core.Backends;
+using Fusis.Core.Cluster;
 using Fusis.Core.Engine;
 using Fusis.Core.Nat;
 using Fusis.Core.State;
 using Fusis.Core.Vocabulary;
 using Fusis.Daemon.Api;
+using Fusis.Etcd;
 using Fusis.Netlink;
 using Fusis.Netlink.Ipvs;
 using Microsoft.AspNetCore.Builder;
@@ -50,12 +52,19 @@ public static partial class BalancerHost
         ["--vip-interface"] = nameof(BalancerOptions.VipInterface),
         ["--vip-range"] = nameof(BalancerOptions.VipRange),
         ["--snat"] = nameof(BalancerOptions.Snat),
+        ["--etcd"] = nameof(BalancerOptions.Etcd),
+        ["--node"] = nameof(BalancerOptions.Node),
+        ["--etcd-prefix"] = nameof(BalancerOptions.EtcdPrefix),
+        ["--lease-ttl"] = nameof(BalancerOptions.LeaseTtl),
+        ["--sync-interface"] = nameof(BalancerOptions.SyncInterface),
+        ["--sync-id"] = nameof(BalancerOptions.SyncId),
     };
 
     public static string Usage =>
         "usage: fusis balancer [--config FILE] [--listen ADDRESS:PORT] [--state FILE] [--local-socket PATH] [--token-file FILE] [--reconcile-interval HH:MM:SS] " +
         "[--max-body-bytes N] [--serf-rpc HOST:PORT] [--resync-interval HH:MM:SS] [--drain-timeout HH:MM:SS] [--on-failed Remove|Drain] " +
-        "[--vip-interface NAME] [--vip-range CIDR] [--snat off|masquerade]";
+        "[--vip-interface NAME] [--vip-range CIDR] [--snat off|masquerade] " +
+        "[--etcd ENDPOINTS --node NAME [--etcd-prefix PREFIX] [--lease-ttl HH:MM:SS] [--sync-interface NAME] [--sync-id N]]";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -119,8 +128,39 @@ public static partial class BalancerHost
                 $"refusing to listen on {endPoint} without a token: anything but loopback needs TokenFile (--token-file)");
         }
 
-        // The engine is the host's only writer: it holds the store's lock from here until it stops.
-        FileDesiredStateStore store = FileDesiredStateStore.Open(options.StatePath, LocalBackend.LockTimeout);
+        // The engine is the host's only writer: it holds the store's lock from here until it stops. In a cluster the
+        // file is the shared state's cache.
+        FileDesiredStateStore file = FileDesiredStateStore.Open(options.StatePath, LocalBackend.LockTimeout);
+        ILogger? clusterLogger = null;
+        ClusterNode node;
+        try
+        {
+            node = OpenCluster(options, file, problem =>
+            {
+                if (clusterLogger is not null)
+                {
+                    LogCluster(clusterLogger, problem);
+                }
+                else
+                {
+                    Console.Error.WriteLine($"fusis balancer: {problem}");
+                }
+            });
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+
+        IDesiredStateStore store = node.Store is { } shared ? shared : file;
+        void Release()
+        {
+            store.Dispose();
+            node.Election?.Dispose();
+            node.Etcd?.Dispose();
+        }
+
         string? localSocket = null;
         try
         {
@@ -128,7 +168,7 @@ public static partial class BalancerHost
         }
         catch
         {
-            store.Dispose();
+            Release();
             throw;
         }
 
@@ -154,7 +194,7 @@ public static partial class BalancerHost
         }
         catch
         {
-            store.Dispose();
+            Release();
             throw;
         }
 
@@ -172,13 +212,15 @@ public static partial class BalancerHost
         }
         catch
         {
-            store.Dispose();
+            Release();
             kernel.Dispose();
+            nat.Dispose();
             throw;
         }
 
         builder.Services.AddSingleton(engine);
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(node);
         builder.Services.AddSingleton<ClusterView>();
         builder.Services.AddHostedService<ReconcileLoop>();
         builder.Services.AddHostedService<HealthCheckService>();
@@ -189,7 +231,13 @@ public static partial class BalancerHost
 
         if (options.VipInterface is not null)
         {
-            builder.Services.AddHostedService<NetworkService>();
+            builder.Services.AddSingleton<NetworkService>();
+            builder.Services.AddHostedService(services => services.GetRequiredService<NetworkService>());
+        }
+
+        if (node.InCluster)
+        {
+            builder.Services.AddHostedService<ClusterService>();
         }
 
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(20));
@@ -198,9 +246,17 @@ public static partial class BalancerHost
 
         ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Fusis.Balancer");
         natLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Fusis.Nat");
+        clusterLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Fusis.Cluster");
         if (snat is not null && snat != engine.Current.DefaultSnat)
         {
-            engine.ChangeAsync((state, _) => state with { DefaultSnat = snat }).GetAwaiter().GetResult();
+            try
+            {
+                engine.ChangeAsync((state, _) => state with { DefaultSnat = snat }).GetAwaiter().GetResult();
+            }
+            catch (DesiredStateUnavailableException e)
+            {
+                LogCluster(clusterLogger, $"the default SNAT stays {engine.Current.DefaultSnat}: {e.Message}");
+            }
         }
 
         // Converge what Fusis owns before listening (never a flush); services it does not own are listed, not touched.
@@ -218,6 +274,8 @@ public static partial class BalancerHost
             engine.DisposeAsync().AsTask().GetAwaiter().GetResult();
             kernel.Dispose();
             nat.Dispose();
+            node.Election?.Dispose();
+            node.Etcd?.Dispose();
             if (localSocket is not null)
             {
                 File.Delete(localSocket);
@@ -226,6 +284,30 @@ public static partial class BalancerHost
             LogStopped(logger);
         });
         return app;
+    }
+
+    private static ClusterNode OpenCluster(BalancerOptions options, FileDesiredStateStore cache, Action<string> problem)
+    {
+        if (options.Etcd is not { } endpoints)
+        {
+            return ClusterNode.Alone(options.Node);
+        }
+
+        EtcdConnection etcd;
+        try
+        {
+            // Requests end within a third of the lease, so a leader's renewal never outlasts its deadline.
+            etcd = EtcdConnection.Open(endpoints, TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(1).Ticks, options.LeaseTtl.Ticks / 3)));
+        }
+        catch (FormatException e)
+        {
+            throw new ConfigurationException($"Etcd: {e.Message}", e);
+        }
+
+        var keys = new ClusterKeys(options.EtcdPrefix);
+        var store = new EtcdDesiredStateStore(etcd, keys, options.Node, cache);
+        store.Problem += problem;
+        return new ClusterNode(options.Node, new LeaderElection(etcd, keys, options.Node, options.LeaseTtl), store, etcd);
     }
 
     private static BalancerOptions ReadOptions(ConfigurationManager configuration, string[] args)
@@ -274,6 +356,34 @@ public static partial class BalancerHost
         if (options.VipInterface is { } name && (name.Length is 0 or > 15 || name.Any(c => c is '/' or ' ' or ':')))
         {
             throw new ConfigurationException($"VipInterface '{name}' is not an interface name (1 to 15 characters, no '/', ':' or spaces)");
+        }
+
+        if (options.Etcd is not null)
+        {
+            if (options.VipInterface is null)
+            {
+                throw new ConfigurationException("a cluster (Etcd) needs VipInterface: the leader holds the VIPs there and the others take theirs off");
+            }
+
+            if (!DesiredStateNames.IsValid(options.Node))
+            {
+                throw new ConfigurationException($"Node '{options.Node}' is not a balancer name: {DesiredStateNames.Rule}");
+            }
+
+            if (options.LeaseTtl < TimeSpan.FromSeconds(1) || options.LeaseTtl > TimeSpan.FromMinutes(1))
+            {
+                throw new ConfigurationException($"LeaseTtl must be between 1 second and 1 minute, not {options.LeaseTtl}");
+            }
+
+            if (options.SyncId is < 1 or > 255)
+            {
+                throw new ConfigurationException($"SyncId must be 1 to 255, not {options.SyncId}");
+            }
+
+            if (!options.EtcdPrefix.StartsWith('/'))
+            {
+                throw new ConfigurationException($"EtcdPrefix '{options.EtcdPrefix}' must start with '/'");
+            }
         }
 
         if (options.MaxBodyBytes < 1024)
@@ -327,6 +437,9 @@ public static partial class BalancerHost
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Change}")]
     private static partial void LogNat(ILogger logger, string change);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "cluster: {Problem}")]
+    private static partial void LogCluster(ILogger logger, string problem);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "fusis balancer {Version} listening on {Urls}; desired state {StatePath} with {Services} owned services; writes {Auth}")]
     private static partial void LogStarted(ILogger logger, string version, string urls, string statePath, int services, string auth);

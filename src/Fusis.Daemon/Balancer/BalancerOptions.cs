@@ -55,6 +55,27 @@ public sealed class BalancerOptions
     /// </summary>
     public string? Snat { get; set; }
 
+    /// <summary>
+    /// etcd's client endpoints (host:port or http://host:port, comma-separated): the balancer joins a cluster whose
+    /// desired state is shared there, with one leader holding the VIPs. None: a balancer alone.
+    /// </summary>
+    public string? Etcd { get; set; }
+
+    /// <summary>This balancer's name in the cluster (unique); the host name by default.</summary>
+    public string Node { get; set; } = Environment.MachineName;
+
+    /// <summary>The cluster's keys in etcd start with this (several clusters can share one etcd).</summary>
+    public string EtcdPrefix { get; set; } = "/fusis/";
+
+    /// <summary>The leader's lease: a leader that cannot renew it steps down with a third of it left; etcd may round it up.</summary>
+    public TimeSpan LeaseTtl { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>The interface the IPVS connection-sync daemons use (master on the leader, backup everywhere); none: no sync.</summary>
+    public string? SyncInterface { get; set; }
+
+    /// <summary>The sync id every balancer of the cluster uses (1 to 255).</summary>
+    public uint SyncId { get; set; } = 1;
+
     /// <summary>Request bodies above this many bytes are refused with 413.</summary>
     public long MaxBodyBytes { get; set; } = 1024 * 1024;
 }

@@ -17,7 +17,7 @@ namespace Fusis.Daemon.Balancer;
 /// process that has just started is cold (its HTTP client not warm yet, slower still on a loaded host), and a healthy
 /// destination must not go down for that. Later probes use the check's timeout.
 /// </summary>
-internal sealed partial class HealthCheckService(BalancerEngine engine, ILogger<HealthCheckService> logger) : BackgroundService
+internal sealed partial class HealthCheckService(BalancerEngine engine, ClusterNode node, ILogger<HealthCheckService> logger) : BackgroundService
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
 
@@ -39,6 +39,17 @@ internal sealed partial class HealthCheckService(BalancerEngine engine, ILogger<
         using var timer = new PeriodicTimer(Tick);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
+            if (!node.Leads)
+            {
+                // Health is decided once, by the leader; a balancer that starts leading starts its probes afresh.
+                lock (_probes)
+                {
+                    _probes.Clear();
+                }
+
+                continue;
+            }
+
             DesiredState state = engine.Current;
             long now = Stopwatch.GetTimestamp();
             var live = new HashSet<(IpvsServiceKey, IPEndPoint)>();
@@ -87,7 +98,7 @@ internal sealed partial class HealthCheckService(BalancerEngine engine, ILogger<
             bool? transition = probe.Record(healthy, check);
             if (transition is { } down)
             {
-                await engine.ChangeAsync((state, _) => SetDown(state, id.Service, id.Destination, down)).ConfigureAwait(false);
+                await engine.ChangeAsync((state, _) => SetDown(state, id.Service, id.Destination, down), asLeader: true).ConfigureAwait(false);
                 LogTransition(logger, service, id.Destination.ToString(), down ? "down" : "up", down ? check.Fall : check.Rise);
             }
         }

@@ -15,7 +15,7 @@ namespace Fusis.Daemon.Balancer;
 /// drained destinations every second; answers agents' drain queries; publishes the VIPs in its tags.
 /// </summary>
 internal sealed partial class MembershipService(
-    BalancerEngine engine, BalancerOptions options, ClusterView cluster, ILogger<MembershipService> logger) : BackgroundService
+    BalancerEngine engine, BalancerOptions options, ClusterView cluster, ClusterNode node, ILogger<MembershipService> logger) : BackgroundService
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
 
@@ -108,25 +108,30 @@ internal sealed partial class MembershipService(
         var clock = Stopwatch.StartNew();
         IReadOnlyList<ClusterMember> members = SerfMembers.ToCluster(await serf.MembersAsync(stoppingToken).ConfigureAwait(false));
         cluster.Members = members;
-        EngineChange change = await engine.ChangeAsync((state, kernel) =>
+        if (node.Leads)
         {
-            DateTimeOffset now = DateTimeOffset.UtcNow;
-            return MembershipPlanner.Sweep(MembershipPlanner.Apply(state, members, _policy, now), key => kernel.GetDestinations(key), _policy, now);
-        }).ConfigureAwait(false);
-        Report(change, reason, clock.Elapsed);
+            // Membership is decided once, by the leader; the other balancers apply its result from the shared state.
+            EngineChange change = await engine.ChangeAsync((state, kernel) =>
+            {
+                DateTimeOffset now = DateTimeOffset.UtcNow;
+                return MembershipPlanner.Sweep(MembershipPlanner.Apply(state, members, _policy, now), key => kernel.GetDestinations(key), _policy, now);
+            }, asLeader: true).ConfigureAwait(false);
+            Report(change, reason, clock.Elapsed);
+        }
+
         await PublishVipsAsync(serf, stoppingToken).ConfigureAwait(false);
     }
 
     private async Task SweepAsync()
     {
-        if (!engine.Current.Services.Any(s => s.Labels.Values.Any(l => l.Draining)))
+        if (!node.Leads || !engine.Current.Services.Any(s => s.Labels.Values.Any(l => l.Draining)))
         {
             return;
         }
 
         var clock = Stopwatch.StartNew();
         EngineChange change = await engine.ChangeAsync((state, kernel) =>
-            MembershipPlanner.Sweep(state, key => kernel.GetDestinations(key), _policy, DateTimeOffset.UtcNow)).ConfigureAwait(false);
+            MembershipPlanner.Sweep(state, key => kernel.GetDestinations(key), _policy, DateTimeOffset.UtcNow), asLeader: true).ConfigureAwait(false);
         Report(change, "drain sweep", clock.Elapsed);
     }
 

@@ -15,8 +15,10 @@ namespace Fusis.Daemon.Balancer;
 /// It removes only addresses it added itself (remembered beside the desired state), and changes no other
 /// interface. Replies of NAT destinations must come back through the balancer: their default route points at it.
 /// </summary>
-internal sealed partial class NetworkService(BalancerEngine engine, BalancerOptions options, ILogger<NetworkService> logger) : BackgroundService
+internal sealed partial class NetworkService(BalancerEngine engine, BalancerOptions options, ClusterNode node, ILogger<NetworkService> logger) : BackgroundService
 {
+    private readonly Lock _gate = new();
+
     // What NAT needs: forwarding; connection tracking of IPVS connections (for SNAT or firewalls); and expiring the
     // connections of a deleted destination at once, so clients retry elsewhere instead of waiting.
     private static readonly (string Path, string Value)[] Sysctls =
@@ -36,12 +38,31 @@ internal sealed partial class NetworkService(BalancerEngine engine, BalancerOpti
             SetSysctl(path, value);
         }
 
-        using RtnetlinkClient links = RtnetlinkClient.Open();
+        if (node.InCluster)
+        {
+            // A connection synced from the old leader arrives at the new one mid-stream, without a SYN.
+            SetSysctl("/proc/sys/net/ipv4/vs/sloppy_tcp", "1");
+        }
+
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
         do
         {
+            ConvergeNow();
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// Puts the VIPs on the interface if this balancer leads (a balancer alone always does), else takes off those it
+    /// added; from any thread, at once (a leader that steps down calls it before it goes on).
+    /// </summary>
+    public void ConvergeNow()
+    {
+        lock (_gate)
+        {
             try
             {
+                using RtnetlinkClient links = RtnetlinkClient.Open();
                 Converge(links);
             }
             catch (Exception e) when (e is NetlinkException or IOException)
@@ -49,7 +70,6 @@ internal sealed partial class NetworkService(BalancerEngine engine, BalancerOpti
                 LogFailed(logger, e.Message);
             }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
     }
 
     private void Converge(RtnetlinkClient links)
@@ -61,7 +81,7 @@ internal sealed partial class NetworkService(BalancerEngine engine, BalancerOpti
             links.SetLinkUp(name);
         }
 
-        var wanted = engine.Current.Services.Where(s => !s.Key.IsFirewallMark).Select(s => s.Key.Address).ToHashSet();
+        var wanted = node.Leads ? engine.Current.Services.Where(s => !s.Key.IsFirewallMark).Select(s => s.Key.Address).ToHashSet() : [];
         var present = links.GetAddresses(name).Select(a => a.Address).ToHashSet();
         HashSet<IPAddress> added = ReadAdded();
         foreach (IPAddress address in wanted.Where(a => !present.Contains(a)))

@@ -1,0 +1,307 @@
+using System.Text;
+using System.Text.Json;
+using Fusis.Etcd;
+
+namespace Fusis.Core.Cluster;
+
+/// <summary>
+/// One leader among a cluster's balancers, elected through etcd: the leader key is created only where it is absent,
+/// attached to the candidate's lease, so it disappears when the leader stops renewing. The leader renews every third
+/// of the lease and steps down (<see cref="RoleChanged"/>, which drops its VIPs) once a third of the lease is left
+/// without a renewal: before etcd can expire the key and another balancer can take it, so two balancers never hold
+/// the VIPs. A standby tries to take the key a few times a second. It does not take it back from a leader that holds it.
+/// </summary>
+public sealed class LeaderElection : IDisposable
+{
+    private readonly EtcdConnection _etcd;
+    private readonly ClusterKeys _keys;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _requestedTtl;
+    private readonly Lock _gate = new();
+    private readonly ITimer _watchdog;
+
+    private EtcdLease? _lease;
+    private long _renewedAt;
+    private TimeSpan _validFor;
+
+    public LeaderElection(EtcdConnection etcd, ClusterKeys keys, string node, TimeSpan leaseTtl, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(etcd);
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(node);
+        _etcd = etcd;
+        _keys = keys;
+        Node = node;
+        _requestedTtl = leaseTtl;
+        _time = time ?? TimeProvider.System;
+        _watchdog = _time.CreateTimer(_ => StepDownIfLate(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    public string Node { get; }
+
+    public ClusterRole Role { get; private set; } = ClusterRole.Standby;
+
+    /// <summary>The leader as last seen (this node when it leads); null: none seen.</summary>
+    public string? Leader { get; private set; }
+
+    /// <summary>The leader key's create revision while this node leads (fences its writes); 0 otherwise.</summary>
+    public long Term { get; private set; }
+
+    /// <summary>Whether the last request to etcd was answered.</summary>
+    public bool EtcdReachable { get; private set; }
+
+    public long? LeaseId => _lease?.Id;
+
+    /// <summary>The lease's time to live as etcd granted it (it may round the asked one up).</summary>
+    public TimeSpan LeaseTtl => _lease?.Ttl ?? _requestedTtl;
+
+    /// <summary>How long the lease is known to last from now (0: no lease).</summary>
+    public TimeSpan LeaseRemaining
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _lease is null ? TimeSpan.Zero : Max(TimeSpan.Zero, _validFor - _time.GetElapsedTime(_renewedAt));
+            }
+        }
+    }
+
+    public ClusterFailover? LastFailover { get; private set; }
+
+    /// <summary>Why etcd last failed to answer, for the log and GET /cluster.</summary>
+    public string? LastProblem { get; private set; }
+
+    public long Failovers { get; private set; }
+
+    /// <summary>
+    /// This node's role changed. Called on the election's own thread (or its watchdog's) before it goes on, so a
+    /// leader that steps down has dropped its VIPs when the handler returns.
+    /// </summary>
+    public event Action<ClusterRoleChange>? RoleChanged;
+
+    private TimeSpan Third => TimeSpan.FromTicks(LeaseTtl.Ticks / 3);
+
+    /// <summary>Campaigns and renews until cancelled; then resigns (the leader key goes at once, not after the lease).</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await StepAsync(cancellationToken).ConfigureAwait(false);
+                EtcdReachable = true;
+                await Task.Delay(Role == ClusterRole.Leader ? Third : TimeSpan.FromMilliseconds(Math.Min(250, Third.TotalMilliseconds)), _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (e is EtcdException or OperationCanceledException)
+            {
+                // Out of reach: the watchdog steps a leader down in time; try again shortly.
+                EtcdReachable = false;
+                LastProblem = e.Message;
+                await Task.Delay(TimeSpan.FromMilliseconds(100), _time, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+
+        Resign("the balancer is stopping");
+    }
+
+    public void Dispose() => _watchdog.Dispose();
+
+    private async Task StepAsync(CancellationToken cancellationToken)
+    {
+        if (_lease is null)
+        {
+            long asked = _time.GetTimestamp();
+            EtcdLease lease = _etcd.GrantLease(_requestedTtl);
+            Renewed(lease, asked, lease.Ttl);
+            _etcd.Txn([], [EtcdWrite.Put(_keys.Node(Node), Encoding.UTF8.GetBytes(Node), lease.Id)]);
+        }
+        else if (Role == ClusterRole.Leader || _time.GetElapsedTime(_renewedAt) >= Third)
+        {
+            long sent = _time.GetTimestamp();
+            TimeSpan? left = await _etcd.KeepAliveAsync(_lease.Id, cancellationToken).ConfigureAwait(false);
+            if (left is null)
+            {
+                lock (_gate)
+                {
+                    _lease = null;
+                    StepDown("its lease expired before it was renewed");
+                }
+
+                return;
+            }
+
+            Renewed(_lease, sent, left.Value);
+        }
+
+        if (Role == ClusterRole.Leader)
+        {
+            EtcdTxnResult held = _etcd.Txn([EtcdCompare.CreatedAt(_keys.Leader, Term)], [], [_keys.Leader]);
+            if (!held.Succeeded)
+            {
+                lock (_gate)
+                {
+                    StepDown("another balancer holds the leader key");
+                }
+            }
+
+            return;
+        }
+
+        EtcdTxnResult campaign = _etcd.Txn(
+            [EtcdCompare.CreatedAt(_keys.Leader, 0)],
+            [EtcdWrite.Put(_keys.Leader, Encoding.UTF8.GetBytes(Node), _lease!.Id)],
+            [_keys.Leader, _keys.Failover]);
+        if (campaign.Succeeded)
+        {
+            BecomeLeader(campaign.Revision, null);
+            return;
+        }
+
+        foreach (EtcdKeyValue item in campaign.ReadOnFailure)
+        {
+            if (item.Key == _keys.Leader && item.Lease == _lease.Id)
+            {
+                // Its own key, on a lease renewed again before it expired (it stepped down while etcd was out of
+                // reach): nobody else could take it meanwhile, so it leads again rather than leave the VIPs unheld.
+                BecomeLeader(item.CreateRevision, "it reached etcd again before its lease expired");
+                return;
+            }
+
+            if (item.Key == _keys.Leader)
+            {
+                Leader = Encoding.UTF8.GetString(item.Value.Span);
+            }
+            else if (item.Key == _keys.Failover && Read(item.Value) is { } failover && failover != LastFailover)
+            {
+                LastFailover = failover;
+            }
+        }
+    }
+
+    // A regained key (reason given) is no failover; a key won is one, reported in etcd for every balancer.
+    private void BecomeLeader(long term, string? regained)
+    {
+        string? previous = Leader;
+        var failover = new ClusterFailover(
+            _time.GetUtcNow(),
+            previous == Node ? null : previous,
+            Node,
+            previous is null || previous == Node ? "there was no leader" : $"the lease of {previous} expired (it stopped renewing it or lost etcd)");
+        lock (_gate)
+        {
+            Role = ClusterRole.Leader;
+            Leader = Node;
+            Term = term;
+            if (regained is null)
+            {
+                LastFailover = failover;
+                Failovers++;
+            }
+
+            Arm();
+        }
+
+        RoleChanged?.Invoke(new ClusterRoleChange(ClusterRole.Leader, regained ?? failover.Reason));
+        if (regained is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            byte[] document = JsonSerializer.SerializeToUtf8Bytes(
+                new ClusterFailoverDocument { At = failover.At, From = failover.From, To = failover.To, Reason = failover.Reason },
+                ClusterJsonContext.Default.ClusterFailoverDocument);
+            _etcd.Txn([EtcdCompare.CreatedAt(_keys.Leader, term)], [EtcdWrite.Put(_keys.Failover, document)]);
+        }
+        catch (EtcdException)
+        {
+            // Only the report of it; this node leads all the same.
+        }
+    }
+
+    private void Renewed(EtcdLease lease, long sentAt, TimeSpan validFor)
+    {
+        lock (_gate)
+        {
+            // From when the renewal was sent: etcd counts from when it got it, which is later, so this errs early.
+            _lease = lease;
+            _renewedAt = sentAt;
+            _validFor = validFor;
+            if (Role == ClusterRole.Leader)
+            {
+                Arm();
+            }
+        }
+    }
+
+    // The watchdog fires when a third of the lease is left: a leader whose loop is stuck in a request still steps down.
+    private void Arm() => _watchdog.Change(Max(TimeSpan.Zero, _validFor - Third - _time.GetElapsedTime(_renewedAt)), Timeout.InfiniteTimeSpan);
+
+    private void StepDownIfLate()
+    {
+        lock (_gate)
+        {
+            if (Role == ClusterRole.Leader && _time.GetElapsedTime(_renewedAt) >= _validFor - Third)
+            {
+                StepDown($"it could not renew its lease with etcd for {_time.GetElapsedTime(_renewedAt).TotalSeconds:0.0} s");
+            }
+        }
+    }
+
+    // Called under the gate.
+    private void StepDown(string reason)
+    {
+        if (Role != ClusterRole.Leader)
+        {
+            return;
+        }
+
+        Role = ClusterRole.Standby;
+        Term = 0;
+        Leader = null;
+        _watchdog.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        RoleChanged?.Invoke(new ClusterRoleChange(ClusterRole.Standby, reason));
+    }
+
+    private void Resign(string reason)
+    {
+        lock (_gate)
+        {
+            StepDown(reason);
+        }
+
+        if (_lease is { } lease)
+        {
+            try
+            {
+                _etcd.RevokeLease(lease.Id);
+            }
+            catch (EtcdException)
+            {
+                // It expires by itself.
+            }
+        }
+    }
+
+    private static ClusterFailover? Read(ReadOnlyMemory<byte> value)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(value.Span, ClusterJsonContext.Default.ClusterFailoverDocument) is { To: { } to } document
+                ? new ClusterFailover(document.At, document.From, to, document.Reason ?? "")
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+}

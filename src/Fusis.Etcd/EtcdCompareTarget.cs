@@ -1,0 +1,9 @@
+namespace Fusis.Etcd;
+
+/// <summary>What an <see cref="EtcdCompare"/> looks at.</summary>
+public enum EtcdCompareTarget
+{
+    ModRevision,
+    CreateRevision,
+    Value,
+}
