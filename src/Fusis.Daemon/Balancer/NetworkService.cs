@@ -1,8 +1,10 @@
 using System.Net;
+using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using System.Text.Json;
 using Fusis.Core.Engine;
 using Fusis.Netlink;
+using Fusis.Netlink.Packet;
 using Fusis.Netlink.Route;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -17,6 +19,8 @@ namespace Fusis.Daemon.Balancer;
 /// </summary>
 internal sealed partial class NetworkService(BalancerEngine engine, BalancerOptions options, ClusterNode node, ILogger<NetworkService> logger) : BackgroundService
 {
+    private const int AnnouncementBurst = 5;
+
     private readonly Lock _gate = new();
 
     // What NAT needs: forwarding; connection tracking of IPVS connections (for SNAT or firewalls); and expiring the
@@ -84,12 +88,19 @@ internal sealed partial class NetworkService(BalancerEngine engine, BalancerOpti
         var wanted = node.Leads ? engine.Current.Services.Where(s => !s.Key.IsFirewallMark).Select(s => s.Key.Address).ToHashSet() : [];
         var present = links.GetAddresses(name).Select(a => a.Address).ToHashSet();
         HashSet<IPAddress> added = ReadAdded();
+        var arrived = new List<IPAddress>();
         foreach (IPAddress address in wanted.Where(a => !present.Contains(a)))
         {
             links.AddAddress(name, address, address.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32);
             added.Add(address);
             WriteAdded(added);
             LogVip(logger, "added", address.ToString(), name);
+            arrived.Add(address);
+        }
+
+        if (arrived.Count > 0)
+        {
+            Announce(links, arrived, first: true);
         }
 
         foreach (IPAddress address in added.Where(a => !wanted.Contains(a)).ToList())
@@ -102,6 +113,55 @@ internal sealed partial class NetworkService(BalancerEngine engine, BalancerOpti
 
             added.Remove(address);
             WriteAdded(added);
+        }
+    }
+
+    // Neighbours (the router, clients on the segment) still send to the previous holder's link-layer address until
+    // told: a burst now and another after a few seconds, as keepalived does, on every other interface that is up.
+    private void Announce(RtnetlinkClient links, List<IPAddress> addresses, bool first)
+    {
+        foreach (NetworkInterface nic in NetworkInterface.GetAllNetworkInterfaces().Where(n =>
+            n.OperationalStatus != OperationalStatus.Down && n.NetworkInterfaceType != NetworkInterfaceType.Loopback && n.Name != options.VipInterface
+            && n.GetPhysicalAddress().GetAddressBytes().Length == 6))
+        {
+            if (links.GetLink(nic.Name) is not { IsUp: true } link)
+            {
+                continue;
+            }
+
+            IPAddress? linkLocal = nic.GetIPProperties().UnicastAddresses.Select(a => a.Address).FirstOrDefault(a => a.IsIPv6LinkLocal);
+            foreach (IPAddress address in addresses)
+            {
+                try
+                {
+                    for (int i = 0; i < AnnouncementBurst; i++)
+                    {
+                        NeighbourAnnouncer.Announce(link.Index, nic.GetPhysicalAddress(), address, linkLocal);
+                    }
+                }
+                catch (NetlinkException e)
+                {
+                    LogFailed(logger, $"cannot announce {address} on {nic.Name}: {e.Message}");
+                }
+            }
+
+            LogAnnounced(logger, string.Join(", ", addresses), nic.Name, first ? "first" : "second");
+        }
+
+        if (first)
+        {
+            _ = Task.Delay(TimeSpan.FromSeconds(5)).ContinueWith(_ =>
+            {
+                lock (_gate)
+                {
+                    List<IPAddress> still = node.Leads ? addresses.Where(a => engine.Current.Services.Any(s => s.Key.Address.Equals(a))).ToList() : [];
+                    if (still.Count > 0)
+                    {
+                        using RtnetlinkClient again = RtnetlinkClient.Open();
+                        Announce(again, still, first: false);
+                    }
+                }
+            }, TaskScheduler.Default);
         }
     }
 
@@ -149,6 +209,9 @@ internal sealed partial class NetworkService(BalancerEngine engine, BalancerOpti
 
     [LoggerMessage(Level = LogLevel.Information, Message = "network: {Path} {Previous} -> {Value} (set it back by hand to undo)")]
     private static partial void LogSysctl(ILogger logger, string path, string previous, string value);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "network: announced {Addresses} on {Name} ({Burst} burst)")]
+    private static partial void LogAnnounced(ILogger logger, string addresses, string name, string burst);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "network: created the dummy interface {Name} for the VIPs")]
     private static partial void LogInterfaceCreated(ILogger logger, string name);

@@ -1,0 +1,57 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using Fusis.Netlink.Interop;
+
+namespace Fusis.Netlink.Packet;
+
+/// <summary>
+/// Sends <see cref="NeighbourAnnouncement"/> frames through AF_PACKET sockets (.NET's sockets cannot open them); needs
+/// CAP_NET_RAW. The interface's link-layer address is the sender's.
+/// </summary>
+public static class NeighbourAnnouncer
+{
+    /// <summary>Announces <paramref name="address"/> once on the interface with index <paramref name="interfaceIndex"/>.</summary>
+    /// <param name="interfaceIndex">Where to send.</param>
+    /// <param name="mac">That interface's link-layer address.</param>
+    /// <param name="address">The address that moved here.</param>
+    /// <param name="source">For IPv6, the advertisement's source (an address of the interface, its link-local one).</param>
+    /// <exception cref="NetlinkException">The socket could not be opened (EPERM: no CAP_NET_RAW) or the frame not sent.</exception>
+    public static void Announce(int interfaceIndex, PhysicalAddress mac, IPAddress address, IPAddress? source = null)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (address.AddressFamily == AddressFamily.InterNetwork)
+        {
+            Send(interfaceIndex, NeighbourAnnouncement.EtherTypeArp, [0xff, 0xff, 0xff, 0xff, 0xff, 0xff], NeighbourAnnouncement.GratuitousArp(mac, address), address);
+        }
+        else
+        {
+            Send(interfaceIndex, NeighbourAnnouncement.EtherTypeIPv6, NeighbourAnnouncement.AllNodesMac,
+                NeighbourAnnouncement.UnsolicitedNeighbourAdvertisement(mac, source ?? address, address), address);
+        }
+    }
+
+    private static unsafe void Send(int interfaceIndex, ushort etherType, byte[] destination, byte[] frame, IPAddress address)
+    {
+        ushort protocol = (ushort)IPAddress.HostToNetworkOrder((short)etherType);
+        using SafePacketSocketHandle socket = Libc.PacketSocket(Libc.AF_PACKET, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, protocol);
+        if (socket.IsInvalid)
+        {
+            throw NetlinkException.FromLastError($"opening a packet socket to announce {address} (this needs CAP_NET_RAW)");
+        }
+
+        var target = new SockAddrLinkLayer { Family = Libc.AF_PACKET, Protocol = protocol, InterfaceIndex = interfaceIndex, AddressLength = 6 };
+        for (int i = 0; i < 6; i++)
+        {
+            target.Address[i] = destination[i];
+        }
+
+        fixed (byte* data = frame)
+        {
+            if (Libc.SendTo(socket, data, (nuint)frame.Length, 0, &target, (uint)sizeof(SockAddrLinkLayer)) < 0)
+            {
+                throw NetlinkException.FromLastError($"announcing {address} on interface {interfaceIndex}");
+            }
+        }
+    }
+}
