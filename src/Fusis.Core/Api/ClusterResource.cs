@@ -4,7 +4,7 @@ namespace Fusis.Core.Api;
 
 /// <summary>
 /// GET /cluster: this balancer's name and role, the leader, the balancers etcd knows (each holds a lease), etcd's
-/// reachability and the revision the watch has applied, the lease, and the last failover. A balancer alone is its
+/// reachability (and whether this leader keeps the VIPs because no balancer reaches it) and the revision the watch has applied, the lease, and the last failover. A balancer alone is its
 /// own leader, with no etcd.
 /// </summary>
 public sealed record ClusterResource(
@@ -14,6 +14,7 @@ public sealed record ClusterResource(
     IReadOnlyList<string> Nodes,
     string? Etcd,
     bool EtcdReachable,
+    bool HoldingWithoutEtcd,
     long WatchRevision,
     double LeaseTtlSeconds,
     double LeaseRemainingSeconds,

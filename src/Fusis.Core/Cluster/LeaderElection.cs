@@ -10,6 +10,9 @@ namespace Fusis.Core.Cluster;
 /// of the lease and steps down (<see cref="RoleChanged"/>, which drops its VIPs) once a third of the lease is left
 /// without a renewal: before etcd can expire the key and another balancer can take it, so two balancers never hold
 /// the VIPs. A standby tries to take the key a few times a second. It does not take it back from a leader that holds it.
+/// One exception keeps the VIPs up when etcd itself is down: a leader whose every peer answers that it cannot reach
+/// etcd either (<see cref="NobodyElseCanLead"/>) keeps leading, since nobody can take the key, and checks again every
+/// quarter second; the first peer that reaches etcd again, or does not answer, makes it step down.
 /// </summary>
 public sealed class LeaderElection : IDisposable
 {
@@ -20,12 +23,15 @@ public sealed class LeaderElection : IDisposable
     private readonly Lock _gate = new();
     private readonly ITimer _watchdog;
 
+    private readonly string? _api;
     private EtcdLease? _lease;
+    private int _steps;
     private long _renewedAt;
     private TimeSpan _validFor;
 
-    public LeaderElection(EtcdConnection etcd, ClusterKeys keys, string node, TimeSpan leaseTtl, TimeProvider? time = null)
+    public LeaderElection(EtcdConnection etcd, ClusterKeys keys, string node, TimeSpan leaseTtl, string? api = null, TimeProvider? time = null)
     {
+        _api = api;
         ArgumentNullException.ThrowIfNull(etcd);
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(node);
@@ -68,6 +74,18 @@ public sealed class LeaderElection : IDisposable
     }
 
     public ClusterFailover? LastFailover { get; private set; }
+
+    /// <summary>The other balancers etcd last listed, with their API addresses (empty when they gave none).</summary>
+    public IReadOnlyList<ClusterPeer> Peers { get; private set; } = [];
+
+    /// <summary>True while this leader keeps the VIPs because no balancer can reach etcd.</summary>
+    public bool HoldingWithoutEtcd { get; private set; }
+
+    /// <summary>
+    /// Asks the other balancers (within the time given) whether any of them could take the leadership: true only
+    /// when every one answered that it cannot reach etcd. None set: a leader that cannot renew always steps down.
+    /// </summary>
+    public Func<IReadOnlyList<ClusterPeer>, TimeSpan, bool>? NobodyElseCanLead { get; set; }
 
     /// <summary>Why etcd last failed to answer, for the log and GET /cluster.</summary>
     public string? LastProblem { get; private set; }
@@ -118,7 +136,8 @@ public sealed class LeaderElection : IDisposable
             long asked = _time.GetTimestamp();
             EtcdLease lease = _etcd.GrantLease(_requestedTtl);
             Renewed(lease, asked, lease.Ttl);
-            _etcd.Txn([], [EtcdWrite.Put(_keys.Node(Node), Encoding.UTF8.GetBytes(Node), lease.Id)]);
+            _etcd.Txn([], [EtcdWrite.Put(_keys.Node(Node), JsonSerializer.SerializeToUtf8Bytes(
+                new ClusterNodeDocument { Api = _api }, ClusterJsonContext.Default.ClusterNodeDocument), lease.Id)]);
         }
         else if (Role == ClusterRole.Leader || _time.GetElapsedTime(_renewedAt) >= Third)
         {
@@ -136,6 +155,14 @@ public sealed class LeaderElection : IDisposable
             }
 
             Renewed(_lease, sent, left.Value);
+        }
+
+        if (_steps++ % 4 == 0)
+        {
+            Peers = _etcd.Range(_keys.Nodes).Items
+                .Where(kv => kv.Key != _keys.Node(Node))
+                .Select(kv => new ClusterPeer(kv.Key[_keys.Nodes.Length..], ReadNode(kv.Value)?.Api))
+                .ToList();
         }
 
         if (Role == ClusterRole.Leader)
@@ -235,6 +262,12 @@ public sealed class LeaderElection : IDisposable
             _validFor = validFor;
             if (Role == ClusterRole.Leader)
             {
+                if (HoldingWithoutEtcd)
+                {
+                    HoldingWithoutEtcd = false;
+                    RoleChanged?.Invoke(new ClusterRoleChange(ClusterRole.Leader, "it reaches etcd again and renewed its lease"));
+                }
+
                 Arm();
             }
         }
@@ -247,10 +280,27 @@ public sealed class LeaderElection : IDisposable
     {
         lock (_gate)
         {
-            if (Role == ClusterRole.Leader && _time.GetElapsedTime(_renewedAt) >= _validFor - Third)
+            if (Role != ClusterRole.Leader || (!HoldingWithoutEtcd && _time.GetElapsedTime(_renewedAt) < _validFor - Third))
             {
-                StepDown($"it could not renew its lease with etcd for {_time.GetElapsedTime(_renewedAt).TotalSeconds:0.0} s");
+                return;
             }
+
+            // Half of what is left of the lease to hear from every peer; the other half to drop the VIPs.
+            if (NobodyElseCanLead is { } nobody && nobody(Peers, TimeSpan.FromTicks(Third.Ticks / 2)))
+            {
+                if (!HoldingWithoutEtcd)
+                {
+                    HoldingWithoutEtcd = true;
+                    RoleChanged?.Invoke(new ClusterRoleChange(ClusterRole.Leader, "no balancer reaches etcd, so nobody else can lead: it keeps the VIPs and keeps asking"));
+                }
+
+                _watchdog.Change(TimeSpan.FromMilliseconds(250), Timeout.InfiniteTimeSpan);
+                return;
+            }
+
+            StepDown(HoldingWithoutEtcd
+                ? "a peer reaches etcd again (or no longer answers) while this leader cannot"
+                : $"it could not renew its lease with etcd for {_time.GetElapsedTime(_renewedAt).TotalSeconds:0.0} s");
         }
     }
 
@@ -263,6 +313,7 @@ public sealed class LeaderElection : IDisposable
         }
 
         Role = ClusterRole.Standby;
+        HoldingWithoutEtcd = false;
         Term = 0;
         Leader = null;
         _watchdog.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -286,6 +337,18 @@ public sealed class LeaderElection : IDisposable
             {
                 // It expires by itself.
             }
+        }
+    }
+
+    private static ClusterNodeDocument? ReadNode(ReadOnlyMemory<byte> value)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(value.Span, ClusterJsonContext.Default.ClusterNodeDocument);
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 

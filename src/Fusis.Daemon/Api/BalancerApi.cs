@@ -8,7 +8,6 @@ using Fusis.Core.Membership;
 using Fusis.Core.Operations;
 using Fusis.Core.Vocabulary;
 using Fusis.Daemon.Balancer;
-using Fusis.Etcd;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -63,24 +62,13 @@ internal static class BalancerApi
     {
         if (node.Election is not { } election)
         {
-            return new ClusterResource(node.Name, Words.ClusterRoles.Word(ClusterRole.Leader), node.Name, [node.Name], null, false, 0, 0, 0, null, 0);
+            return new ClusterResource(node.Name, Words.ClusterRoles.Word(ClusterRole.Leader), node.Name, [node.Name], null, false, false, 0, 0, 0, null, 0);
         }
 
-        IReadOnlyList<string> nodes;
-        bool reachable;
-        try
-        {
-            ClusterKeys keys = node.Store!.Keys;
-            nodes = node.Etcd!.Range(keys.Nodes).Items.Select(kv => kv.Key[keys.Nodes.Length..]).ToList();
-            reachable = true;
-        }
-        catch (EtcdException)
-        {
-            (nodes, reachable) = ([], false);
-        }
-
+        // From what the election last saw, never a request to etcd: a leader asks this while etcd is down.
+        IReadOnlyList<string> nodes = [node.Name, .. election.Peers.Select(p => p.Name)];
         return new ClusterResource(
-            node.Name, Words.ClusterRoles.Word(election.Role), election.Leader, nodes, node.Etcd!.Description, reachable,
+            node.Name, Words.ClusterRoles.Word(election.Role), election.Leader, nodes.Order(StringComparer.Ordinal).ToList(), node.Etcd!.Description, election.EtcdReachable, election.HoldingWithoutEtcd,
             node.Store!.Revision, election.LeaseTtl.TotalSeconds, election.LeaseRemaining.TotalSeconds, election.LastFailover, election.Failovers);
     }
 }

@@ -307,7 +307,11 @@ public static partial class BalancerHost
         var keys = new ClusterKeys(options.EtcdPrefix);
         var store = new EtcdDesiredStateStore(etcd, keys, options.Node, cache);
         store.Problem += problem;
-        return new ClusterNode(options.Node, new LeaderElection(etcd, keys, options.Node, options.LeaseTtl), store, etcd);
+        var election = new LeaderElection(etcd, keys, options.Node, options.LeaseTtl, $"http://{options.Listen}")
+        {
+            NobodyElseCanLead = PeerQuorum.NobodyElseCanLead,
+        };
+        return new ClusterNode(options.Node, election, store, etcd);
     }
 
     private static BalancerOptions ReadOptions(ConfigurationManager configuration, string[] args)
