@@ -52,6 +52,8 @@ internal sealed class SharedLocalBackend : IFusisBackend
 
     public Task<FusisInfo> GetInfoAsync(CancellationToken cancellation) => _backend.GetInfoAsync(cancellation);
 
+    public Task<FusisCluster> GetClusterAsync(CancellationToken cancellation) => _backend.GetClusterAsync(cancellation);
+
     /// <summary>The last user closes the backend (and so releases the store's lock).</summary>
     public async ValueTask DisposeAsync()
     {

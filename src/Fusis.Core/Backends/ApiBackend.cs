@@ -108,6 +108,12 @@ public sealed class ApiBackend : IFusisBackend
         return new FusisInfo(health.IpvsVersion, health.ConnectionTableSize, health.Services + health.Unmanaged.Count);
     }
 
+    public async Task<FusisCluster> GetClusterAsync(CancellationToken cancellation)
+    {
+        (_, string text) = await SendAsync(HttpMethod.Get, "cluster", null, cancellation).ConfigureAwait(false);
+        return Deserialize<FusisCluster>(text);
+    }
+
     /// <summary>The services the balancer owns, as its API shows them.</summary>
     public async Task<IReadOnlyList<ServiceResource>> ReadServicesAsync(CancellationToken cancellation)
     {

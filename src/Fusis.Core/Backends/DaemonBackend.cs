@@ -52,6 +52,8 @@ internal sealed class DaemonBackend(ApiBackend daemon, Func<IIpvsKernel> openKer
 
     public Task<FusisInfo> GetInfoAsync(CancellationToken cancellation) => Task.FromResult(Kernel(KernelView.Info));
 
+    public Task<FusisCluster> GetClusterAsync(CancellationToken cancellation) => daemon.GetClusterAsync(cancellation);
+
     public async ValueTask DisposeAsync()
     {
         _kernel?.Dispose();

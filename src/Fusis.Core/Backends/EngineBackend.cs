@@ -85,6 +85,9 @@ public sealed class EngineBackend : IFusisBackend
     public Task<FusisInfo> GetInfoAsync(CancellationToken cancellation) =>
         Guard(_engine.ReadAsync((_, kernel) => KernelView.Info(kernel))).WaitAsync(cancellation);
 
+    // An engine in this process belongs to no cluster (a clustered balancer's API answers GET /cluster itself).
+    public Task<FusisCluster> GetClusterAsync(CancellationToken cancellation) => Task.FromResult(FusisCluster.Alone(Environment.MachineName));
+
     /// <summary>The owned services as the API shows them (desired settings, kernel counters).</summary>
     public Task<List<ServiceResource>> ReadServicesAsync() =>
         Guard(_engine.ReadAsync((state, kernel) => state.Services.Select(s => Read(state, s, kernel)).ToList()));

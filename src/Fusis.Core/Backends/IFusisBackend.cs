@@ -28,4 +28,8 @@ public interface IFusisBackend : IAsyncDisposable
     /// <summary>The kernel's IPVS version, connection table size and number of services.</summary>
     /// <exception cref="FusisException">The kernel or the balancer cannot be used.</exception>
     Task<FusisInfo> GetInfoAsync(CancellationToken cancellation);
+
+    /// <summary>The balancer's place in its cluster (a balancer alone, or this host without a daemon, is its own leader).</summary>
+    /// <exception cref="FusisException">The balancer cannot be reached.</exception>
+    Task<FusisCluster> GetClusterAsync(CancellationToken cancellation);
 }

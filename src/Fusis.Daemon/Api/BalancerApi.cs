@@ -5,6 +5,7 @@ using Fusis.Core.Cluster;
 using Fusis.Core.Backends;
 using Fusis.Core.Engine;
 using Fusis.Core.Membership;
+using Fusis.Core.Model;
 using Fusis.Core.Operations;
 using Fusis.Core.Vocabulary;
 using Fusis.Daemon.Balancer;
@@ -58,16 +59,16 @@ internal static class BalancerApi
         app.MapFallback((HttpContext context) => ApiErrorMiddleware.WriteAsync(context, StatusCodes.Status404NotFound, $"no route {context.Request.Method} {context.Request.Path}", FusisErrorCode.UnknownRoute, null));
     }
 
-    private static ClusterResource ReadCluster(ClusterNode node)
+    private static FusisCluster ReadCluster(ClusterNode node)
     {
         if (node.Election is not { } election)
         {
-            return new ClusterResource(node.Name, Words.ClusterRoles.Word(ClusterRole.Leader), node.Name, [node.Name], null, false, false, 0, 0, 0, null, 0);
+            return FusisCluster.Alone(node.Name);
         }
 
         // From what the election last saw, never a request to etcd: a leader asks this while etcd is down.
         IReadOnlyList<string> nodes = [node.Name, .. election.Peers.Select(p => p.Name)];
-        return new ClusterResource(
+        return new FusisCluster(
             node.Name, Words.ClusterRoles.Word(election.Role), election.Leader, nodes.Order(StringComparer.Ordinal).ToList(), node.Etcd!.Description, election.EtcdReachable, election.HoldingWithoutEtcd,
             node.Store!.Revision, election.LeaseTtl.TotalSeconds, election.LeaseRemaining.TotalSeconds, election.LastFailover, election.Failovers);
     }

@@ -1,13 +1,14 @@
 using Fusis.Core.Cluster;
+using Fusis.Core.Vocabulary;
 
-namespace Fusis.Core.Api;
+namespace Fusis.Core.Model;
 
 /// <summary>
-/// GET /cluster: this balancer's name and role, the leader, the balancers etcd knows (each holds a lease), etcd's
+/// What GET /cluster and Get-FusisCluster show: this balancer's name and role, the leader, the balancers etcd knows (each holds a lease), etcd's
 /// reachability (and whether this leader keeps the VIPs because no balancer reaches it) and the revision the watch has applied, the lease, and the last failover. A balancer alone is its
 /// own leader, with no etcd.
 /// </summary>
-public sealed record ClusterResource(
+public sealed record FusisCluster(
     string Node,
     string Role,
     string? Leader,
@@ -19,4 +20,8 @@ public sealed record ClusterResource(
     double LeaseTtlSeconds,
     double LeaseRemainingSeconds,
     ClusterFailover? LastFailover,
-    long Failovers);
+    long Failovers)
+{
+    /// <summary>A balancer that is no cluster's member (no Etcd): its own leader, with no etcd.</summary>
+    public static FusisCluster Alone(string node) => new(node, Words.ClusterRoles.Word(ClusterRole.Leader), node, [node], null, false, false, 0, 0, 0, null, 0);
+}
