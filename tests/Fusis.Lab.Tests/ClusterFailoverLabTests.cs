@@ -23,7 +23,7 @@ public sealed class ClusterFailoverLabTests : IClassFixture<ClusterFailoverLabTe
     }
 
     [Fact]
-    public void A_write_through_a_standby_is_in_every_kernel_and_concurrent_writes_on_every_node_are_all_applied()
+    public async Task A_write_through_a_standby_is_in_every_kernel_and_concurrent_writes_on_every_node_are_all_applied()
     {
         int standby = Enumerable.Range(1, HaLab.Balancers).First(n => n != WaitForLeader());
         var clock = Stopwatch.StartNew();
@@ -35,19 +35,33 @@ public sealed class ClusterFailoverLabTests : IClassFixture<ClusterFailoverLabTe
         // 100 writers at once, spread over the three APIs, each adding its own destination to the same service.
         var writes = Enumerable.Range(1, 100).Select(i => Task.Run(() => HaLab.Send(1 + (i % HaLab.Balancers), HttpMethod.Post, "/services/api/destinations",
             $$"""{"Address":"198.18.11.{{i}}","Port":8080,"Mode":"route"}"""))).ToArray();
-        Task.WaitAll(writes, Bound);
-        Assert.All(writes, w => Assert.True(w.Result.Status == HttpStatusCode.Created, $"{(int)w.Result.Status} {w.Result.Body}"));
+        await Task.WhenAll(writes).WaitAsync(Bound);
+        foreach ((HttpStatusCode status, string body) in await Task.WhenAll(writes))
+        {
+            Assert.True(status == HttpStatusCode.Created, $"{(int)status} {body}");
+        }
         ClusterLab.WaitFor("101 destinations in every kernel", Bound, () => Enumerable.Range(1, HaLab.Balancers).All(n => Destinations(n, "198.18.10.101", 8080) == 101));
         string table = HaLab.Table(1);
         Assert.All(Enumerable.Range(2, HaLab.Balancers - 1), n => Assert.Equal(table, HaLab.Table(n)));
         Console.WriteLine($"  cluster: 100 concurrent writes over {HaLab.Balancers} APIs: 100 acknowledged, 100 in every kernel, tables identical (ipvsadm -S -n)");
+
+        // The cmdlet shows what the API shows, from any node.
+        using var pwsh = new PowerShellSession();
+        var (output, errors) = pwsh.Invoke($"Get-FusisCluster -Balancer {HaLab.Api(standby)}");
+        Assert.Empty(errors);
+        dynamic cluster = Assert.Single(output);
+        Assert.Equal($"lb{standby}", (string)cluster.Node);
+        Assert.Equal("standby", (string)cluster.Role);
+        Assert.Equal($"lb{WaitForLeader()}", (string)cluster.Leader);
+        Assert.Equal(["lb1", "lb2", "lb3"], ((IEnumerable<string>)cluster.Nodes).ToList());
+        Assert.True((bool)cluster.EtcdReachable);
 
         Assert.Equal(HttpStatusCode.NoContent, HaLab.Send(standby, HttpMethod.Delete, "/services/api", null).Status);
         ClusterLab.WaitFor("the delete in every kernel", Bound, () => Enumerable.Range(1, HaLab.Balancers).All(n => !Has(n, "198.18.10.101", 8080)));
     }
 
     [Fact]
-    public void Kill_9_of_the_leader_fails_over_within_the_lease_keeps_long_transfers_and_the_old_leader_returns_as_a_standby()
+    public async Task Kill_9_of_the_leader_fails_over_within_the_lease_keeps_long_transfers_and_the_old_leader_returns_as_a_standby()
     {
         var failovers = new List<TimeSpan>();
         (int started, int completed) = (0, 0);
@@ -87,9 +101,9 @@ public sealed class ClusterFailoverLabTests : IClassFixture<ClusterFailoverLabTe
             Thread.Sleep(3000);
             Assert.Equal("standby", HaLab.Cluster(leader)!.Value.GetProperty("Role").GetString());
             Assert.Equal([next], HaLab.Holders());
-            completed += transfers.Count(t => t.GetAwaiter().GetResult());
-            stop.Cancel();
-            stream.Wait(Bound);
+            completed += (await Task.WhenAll(transfers).WaitAsync(Bound)).Count(done => done);
+            await stop.CancelAsync();
+            await stream.WaitAsync(Bound);
 
             List<(long At, bool Served)> seen;
             lock (samples)
@@ -114,7 +128,7 @@ public sealed class ClusterFailoverLabTests : IClassFixture<ClusterFailoverLabTe
     }
 
     [Fact]
-    public void A_leader_cut_off_from_etcd_drops_the_vip_before_another_takes_it_and_never_takes_it_back()
+    public async Task A_leader_cut_off_from_etcd_drops_the_vip_before_another_takes_it_and_never_takes_it_back()
     {
         int leader = WaitForLeader();
         using var stop = new CancellationTokenSource();
@@ -146,8 +160,8 @@ public sealed class ClusterFailoverLabTests : IClassFixture<ClusterFailoverLabTe
 
         ClusterLab.WaitFor("the old leader to reach etcd again", Bound, () => HaLab.Cluster(leader) is { } c && c.GetProperty("EtcdReachable").GetBoolean());
         Thread.Sleep(5000);
-        stop.Cancel();
-        sampler.Wait(Bound);
+        await stop.CancelAsync();
+        await sampler.WaitAsync(Bound);
         Assert.Equal("standby", HaLab.Cluster(leader)!.Value.GetProperty("Role").GetString());
         Assert.Single(HaLab.Holders());
         Console.WriteLine($"  VIP holders sampled every 100 ms through the test: at most {most} at once over {samples} samples; the old leader rejoined as a standby");

@@ -1,7 +1,6 @@
 using System.Net;
 using Fusis.Core;
 using Fusis.Core.Api;
-using Fusis.Core.Cluster;
 using Fusis.Core.Backends;
 using Fusis.Core.Engine;
 using Fusis.Core.Membership;
