@@ -156,6 +156,28 @@ public sealed class ClusterStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_leader_keeps_leading_without_etcd_while_no_peer_can_lead_and_steps_down_once_one_can()
+    {
+        using var etcd = EtcdConnection.Open(_etcd.ClientUrl, TimeSpan.FromMilliseconds(500));
+        bool nobodyElse = true;
+        using var election = new LeaderElection(etcd, _keys, "holder", TimeSpan.FromSeconds(2)) { NobodyElseCanLead = (_, _) => Volatile.Read(ref nobodyElse) };
+        using var stop = new CancellationTokenSource(Bound);
+        Task run = election.RunAsync(stop.Token);
+        await Until(() => election.Role == ClusterRole.Leader);
+        _etcd.Kill();
+
+        await Until(() => election.HoldingWithoutEtcd);
+        await Task.Delay(election.LeaseTtl * 2); // well past the lease: no peer could take it
+        Assert.Equal(ClusterRole.Leader, election.Role);
+
+        Volatile.Write(ref nobodyElse, false); // a peer reaches etcd again
+        await Until(() => election.Role == ClusterRole.Standby);
+        Assert.False(election.HoldingWithoutEtcd);
+        await stop.CancelAsync();
+        await run;
+    }
+
+    [Fact]
     public async Task A_write_as_leader_from_a_balancer_that_does_not_lead_is_fenced()
     {
         (BalancerEngine a, EtcdDesiredStateStore store, _) = Balancer("a");

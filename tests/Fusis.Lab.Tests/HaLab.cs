@@ -108,12 +108,31 @@ internal sealed class HaLab : IDisposable
 
     public void WaitForApi(int n) => ClusterLab.WaitFor($"balancer lb{n}'s API", TimeSpan.FromSeconds(120), () => Cluster(n) is not null);
 
-    /// <summary>kill -9 of balancer N.</summary>
+    /// <summary>
+    /// Balancer N's host dies: kill -9 of the balancer and its link off the segment (a process that merely crashes
+    /// leaves its kernel forwarding, with the VIP, until systemd restarts it as a standby).
+    /// </summary>
     public void Kill(int n)
     {
         Process process = _processes[$"lb{n}"];
         process.Kill();
+        Sh($"ip -n {Namespace(n)} link set eth0 down");
         Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), $"lb{n} did not die");
+    }
+
+    /// <summary>Balancer N's host comes back: its link, then `fusis balancer` (same state file and name).</summary>
+    public void Revive(int n)
+    {
+        Sh($"ip -n {Namespace(n)} link set eth0 up");
+        StartBalancer(n);
+        WaitForApi(n);
+    }
+
+    /// <summary>The last lines of every process's output, for a failure's message.</summary>
+    public string Tail(int lines = 80)
+    {
+        string[] all = Log.Split('\n');
+        return string.Join('\n', all[Math.Max(0, all.Length - lines)..]);
     }
 
     /// <summary>GET /cluster of balancer N; null when it does not answer.</summary>
@@ -162,7 +181,7 @@ internal sealed class HaLab : IDisposable
     /// <summary>A write through balancer N's API; the status and body.</summary>
     public static (HttpStatusCode Status, string Body) Send(int n, HttpMethod method, string path, string? json)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(120) };
         using var request = new HttpRequestMessage(method, new Uri($"{Api(n)}{path}"));
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
         if (json is not null)

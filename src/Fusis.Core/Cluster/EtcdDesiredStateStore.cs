@@ -28,6 +28,7 @@ public sealed class EtcdDesiredStateStore : IDesiredStateStore
     private bool _stale = true;
     private bool _unreachable;
     private DesiredState _cached = DesiredState.Empty;
+    private bool _cacheLoaded;
 
     public EtcdDesiredStateStore(EtcdConnection etcd, ClusterKeys keys, string node, FileDesiredStateStore cache)
     {
@@ -101,7 +102,13 @@ public sealed class EtcdDesiredStateStore : IDesiredStateStore
 
     private DesiredState Load(bool seed)
     {
-        _cached = _cache.Load();
+        // The cache is read once; every save keeps the copy in memory current.
+        if (!_cacheLoaded)
+        {
+            _cached = _cache.Load();
+            _cacheLoaded = true;
+        }
+
         EtcdRange range;
         try
         {

@@ -61,6 +61,18 @@ public sealed class LeaderElection : IDisposable
     /// <summary>The lease's time to live as etcd granted it (it may round the asked one up).</summary>
     public TimeSpan LeaseTtl => _lease?.Ttl ?? _requestedTtl;
 
+    /// <summary>How long ago the lease was last renewed (or granted).</summary>
+    public TimeSpan SinceRenewal
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _time.GetElapsedTime(_renewedAt);
+            }
+        }
+    }
+
     /// <summary>How long the lease is known to last from now (0: no lease).</summary>
     public TimeSpan LeaseRemaining
     {
@@ -280,8 +292,14 @@ public sealed class LeaderElection : IDisposable
     {
         lock (_gate)
         {
-            if (Role != ClusterRole.Leader || (!HoldingWithoutEtcd && _time.GetElapsedTime(_renewedAt) < _validFor - Third))
+            if (Role != ClusterRole.Leader)
             {
+                return;
+            }
+
+            if (!HoldingWithoutEtcd && _time.GetElapsedTime(_renewedAt) < _validFor - Third)
+            {
+                Arm(); // a timer may fire a little early
                 return;
             }
 

@@ -68,6 +68,10 @@ public static partial class BalancerHost
 
     public static async Task<int> RunAsync(string[] args)
     {
+        // The engine, the election's watchdog and the etcd and netlink clients block pool threads by design (the kernel
+        // and the store are synchronous); a floor keeps a small or slow host from starving the async work they wait on.
+        ThreadPool.GetMinThreads(out int workers, out int io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 32), io);
         WebApplication app;
         try
         {
@@ -307,11 +311,12 @@ public static partial class BalancerHost
         var keys = new ClusterKeys(options.EtcdPrefix);
         var store = new EtcdDesiredStateStore(etcd, keys, options.Node, cache);
         store.Problem += problem;
+        var quorum = new PeerQuorum();
         var election = new LeaderElection(etcd, keys, options.Node, options.LeaseTtl, $"http://{options.Listen}")
         {
-            NobodyElseCanLead = PeerQuorum.NobodyElseCanLead,
+            NobodyElseCanLead = quorum.NobodyElseCanLead,
         };
-        return new ClusterNode(options.Node, election, store, etcd);
+        return new ClusterNode(options.Node, election, store, etcd, quorum);
     }
 
     private static BalancerOptions ReadOptions(ConfigurationManager configuration, string[] args)

@@ -29,6 +29,7 @@ internal sealed partial class ClusterService(
         SetSyncDaemon(IpvsSyncDaemonState.Backup, run: true);
         LogJoined(logger, node.Name, _etcd.Description, _store.Keys.Prefix, _election.LeaseTtl.TotalSeconds);
         Task election = _election.RunAsync(stoppingToken);
+        Task quorum = node.Quorum!.RunAsync(_election, stoppingToken);
         try
         {
             await FollowAsync(stoppingToken).ConfigureAwait(false);
@@ -36,6 +37,13 @@ internal sealed partial class ClusterService(
         finally
         {
             await election.ConfigureAwait(false);
+            try
+            {
+                await quorum.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
         }
     }
 

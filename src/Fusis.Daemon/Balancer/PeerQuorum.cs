@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Fusis.Core.Cluster;
 using Fusis.Core.Vocabulary;
@@ -5,27 +6,55 @@ using Fusis.Core.Vocabulary;
 namespace Fusis.Daemon.Balancer;
 
 /// <summary>
-/// Asks the other balancers, over their read-only GET /cluster, whether any of them could lead: a leader that cannot
-/// renew its lease keeps the VIPs only when every peer answers, in time, that it is a standby without etcd.
+/// Whether any other balancer could lead, asked over their read-only GET /cluster while this leader is late renewing
+/// its lease: it keeps the VIPs only when every peer answered, lately, that it is a standby without etcd. The asking
+/// runs in the background (<see cref="RunAsync"/>), so the election's deadline only reads the last answers.
 /// </summary>
-internal static class PeerQuorum
+internal sealed class PeerQuorum
 {
     private static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.FromSeconds(30) });
 
-    public static bool NobodyElseCanLead(IReadOnlyList<ClusterPeer> peers, TimeSpan timeout)
+    // How recent the last unanimous answer must be to count.
+    private static readonly TimeSpan Fresh = TimeSpan.FromMilliseconds(1000);
+
+    private long _confirmedAt;
+
+    /// <summary>For <see cref="LeaderElection.NobodyElseCanLead"/>: every peer said, within the last second, that it cannot lead.</summary>
+    public bool NobodyElseCanLead(IReadOnlyList<ClusterPeer> peers, TimeSpan timeout) =>
+        Interlocked.Read(ref _confirmedAt) is var at and not 0 && Stopwatch.GetElapsedTime(at) < Fresh;
+
+    /// <summary>Asks the peers every quarter second while <paramref name="election"/> leads and is late renewing.</summary>
+    public async Task RunAsync(LeaderElection election, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
+        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (election.Role != ClusterRole.Leader || (!election.HoldingWithoutEtcd && election.SinceRenewal < election.LeaseTtl / 3 * 1.2))
+            {
+                Interlocked.Exchange(ref _confirmedAt, 0);
+                continue;
+            }
+
+            long asked = Stopwatch.GetTimestamp();
+            bool unanimous = await AskAsync(election.Peers, cancellationToken).ConfigureAwait(false);
+            Interlocked.Exchange(ref _confirmedAt, unanimous ? asked : 0);
+        }
+    }
+
+    private static async Task<bool> AskAsync(IReadOnlyList<ClusterPeer> peers, CancellationToken cancellationToken)
     {
         if (peers.Any(p => p.Api is null))
         {
             return false;
         }
 
-        using var deadline = new CancellationTokenSource(timeout);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(2));
         try
         {
-            bool[] answers = Task.WhenAll(peers.Select(p => CannotLeadAsync(p.Api!, deadline.Token))).GetAwaiter().GetResult();
-            return answers.All(a => a);
+            return (await Task.WhenAll(peers.Select(p => CannotLeadAsync(p.Api!, deadline.Token))).ConfigureAwait(false)).All(a => a);
         }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or JsonException)
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or JsonException && !cancellationToken.IsCancellationRequested)
         {
             return false;
         }
