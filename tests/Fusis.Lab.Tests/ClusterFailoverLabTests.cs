@@ -80,10 +80,11 @@ public sealed class ClusterFailoverLabTests : IClassFixture<ClusterFailoverLabTe
                 var clock = Stopwatch.StartNew();
                 while (!stop.IsCancellationRequested && clock.Elapsed < TimeSpan.FromSeconds(120))
                 {
+                    long sent = Stopwatch.GetTimestamp(); // a request counts from when it was sent
                     bool served = _lab.Request() is "b1" or "b2";
                     lock (samples)
                     {
-                        samples.Add((Stopwatch.GetTimestamp(), served));
+                        samples.Add((sent, served));
                     }
 
                     Thread.Sleep(50);
@@ -93,8 +94,8 @@ public sealed class ClusterFailoverLabTests : IClassFixture<ClusterFailoverLabTe
             started += transfers.Length;
             Thread.Sleep(1500);
 
-            long killedAt = Stopwatch.GetTimestamp();
             _lab.Kill(leader);
+            long killedAt = Stopwatch.GetTimestamp(); // the host is gone: process and link
             ClusterLab.WaitFor("a request served after the kill", Bound, () => { lock (samples) { return samples.Any(s => s.At > killedAt && s.Served); } });
             int next = WaitForLeader();
             Assert.NotEqual(leader, next);

@@ -120,9 +120,14 @@ internal sealed class HaLab : IDisposable
         Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), $"lb{n} did not die");
     }
 
-    /// <summary>Balancer N's host comes back: its link, then `fusis balancer` (same state file and name).</summary>
+    /// <summary>
+    /// Balancer N's host comes back as a rebooted host does: no VIP interface, an empty IPVS table, then its link and
+    /// `fusis balancer` (the same state file and name).
+    /// </summary>
     public void Revive(int n)
     {
+        Sh($"ip -n {Namespace(n)} link del fusis0", check: false);
+        Sh($"ip netns exec {Namespace(n)} ipvsadm -C");
         Sh($"ip -n {Namespace(n)} link set eth0 up");
         StartBalancer(n);
         WaitForApi(n);

@@ -171,19 +171,28 @@ public sealed class BalancerEngine : IAsyncDisposable
 
     private static readonly IReadOnlySet<IpvsServiceKey> NoKeys = new HashSet<IpvsServiceKey>();
 
-    private const int ConflictAttempts = 20;
+    private static readonly TimeSpan ConflictPatience = TimeSpan.FromSeconds(60);
 
+    // A change that lost the race to another balancer is made again on the state that won, after a short random
+    // pause that grows with each loss, so that writers hammering the same state take turns instead of colliding.
     private EngineChange Retrying(Func<EngineChange> change)
     {
+        var clock = Stopwatch.StartNew();
         for (int attempt = 1; ; attempt++)
         {
             try
             {
                 return change();
             }
-            catch (DesiredStateConflictException) when (attempt < ConflictAttempts)
+            catch (DesiredStateConflictException e)
             {
                 Counters.Conflicted();
+                if (clock.Elapsed > ConflictPatience)
+                {
+                    throw new DesiredStateUnavailableException($"other balancers kept changing the shared desired state for {clock.Elapsed.TotalSeconds:0} s ({attempt} attempts); nothing was changed, try again", e);
+                }
+
+                Thread.Sleep(Random.Shared.Next(0, Math.Min(250, 10 * attempt)));
                 Adopt(_store.Load());
             }
         }
