@@ -301,7 +301,8 @@ switch ($Task) {
     'Demo' {
         Invoke-Build
         if ((Initialize-Lab) -ne 0) { exit 125 }
-        exit (Invoke-LabTests (Join-Path $OutDir 'demo') @('-method', 'Fusis.Lab.Tests.ClusterScenarioTests.*'))
+        # The single balancer's scenario, then the cluster's: failover under traffic and long transfers kept.
+        exit (Invoke-LabTests (Join-Path $OutDir 'demo') @('-method', 'Fusis.Lab.Tests.ClusterScenarioTests.*', '-method', 'Fusis.Lab.Tests.ClusterFailoverLabTests.Kill_9*'))
     }
     'LabTests' {
         if (-not $Filter) { throw '-Task LabTests needs -Filter ''<xunit -method pattern>''' }

@@ -133,11 +133,12 @@ internal sealed class HaLab : IDisposable
         WaitForApi(n);
     }
 
-    /// <summary>The last lines of every process's output, for a failure's message.</summary>
-    public string Tail(int lines = 80)
+    /// <summary>The balancers' role changes, VIP moves and last lines, for a failure's message.</summary>
+    public string Tail(int lines = 40)
     {
         string[] all = Log.Split('\n');
-        return string.Join('\n', all[Math.Max(0, all.Length - lines)..]);
+        IEnumerable<string> roles = all.Where(l => l.Contains(" is now ", StringComparison.Ordinal) || l.Contains("VIP ", StringComparison.Ordinal));
+        return string.Join('\n', [.. roles, "...", .. all[Math.Max(0, all.Length - lines)..]]);
     }
 
     /// <summary>GET /cluster of balancer N; null when it does not answer.</summary>

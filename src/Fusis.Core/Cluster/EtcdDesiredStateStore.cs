@@ -116,7 +116,11 @@ public sealed class EtcdDesiredStateStore : IDesiredStateStore
         }
         catch (EtcdException e)
         {
-            Problem?.Invoke($"cannot read the shared state from etcd ({e.Message}); serving the cached state of {_cache.Path}");
+            if (!_unreachable)
+            {
+                Problem?.Invoke($"cannot read the shared state from etcd ({e.Message}); serving the cached state of {_cache.Path}");
+            }
+
             Volatile.Write(ref _stale, true);
             _unreachable = true;
             return _cached;

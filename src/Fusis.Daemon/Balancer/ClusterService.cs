@@ -54,7 +54,8 @@ internal sealed partial class ClusterService(
         {
             try
             {
-                if (!_store.Current)
+                // After any break the whole state is read again (which also proves etcd answers), then watched from there.
+                if (!reachable || !_store.Current)
                 {
                     await engine.AdoptAsync(_store.Load).ConfigureAwait(false);
                     if (!_store.Current)
@@ -62,13 +63,13 @@ internal sealed partial class ClusterService(
                         throw new EtcdUnavailableException("the shared state could not be read");
                     }
 
-                    LogResynced(logger, _store.Revision);
-                }
+                    if (!reachable)
+                    {
+                        LogReachable(logger, _etcd.Description);
+                        reachable = true;
+                    }
 
-                if (!reachable)
-                {
-                    LogReachable(logger, _etcd.Description);
-                    reachable = true;
+                    LogResynced(logger, _store.Revision);
                 }
 
                 await foreach (EtcdWatchBatch batch in _etcd.WatchAsync(_store.Keys.State, _store.Revision + 1, stoppingToken).ConfigureAwait(false))
@@ -100,7 +101,7 @@ internal sealed partial class ClusterService(
 
                 try
                 {
-                    await Task.Delay(TimeSpan.FromMilliseconds(500), stoppingToken).ConfigureAwait(false);
+                    await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {

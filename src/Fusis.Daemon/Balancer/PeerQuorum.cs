@@ -14,12 +14,13 @@ internal sealed class PeerQuorum
 {
     private static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.FromSeconds(30) });
 
-    // How recent the last unanimous answer must be to count.
-    private static readonly TimeSpan Fresh = TimeSpan.FromMilliseconds(1000);
+    // How recent the last unanimous answer must be to count (from when it was asked): long enough for a round on a
+    // slow host, short enough that a peer which reaches a restarted etcd is heard before its lease there can expire.
+    private static readonly TimeSpan Fresh = TimeSpan.FromSeconds(2);
 
     private long _confirmedAt;
 
-    /// <summary>For <see cref="LeaderElection.NobodyElseCanLead"/>: every peer said, within the last second, that it cannot lead.</summary>
+    /// <summary>For <see cref="LeaderElection.NobodyElseCanLead"/>: every peer said, lately, that it cannot lead.</summary>
     public bool NobodyElseCanLead(IReadOnlyList<ClusterPeer> peers, TimeSpan timeout) =>
         Interlocked.Read(ref _confirmedAt) is var at and not 0 && Stopwatch.GetElapsedTime(at) < Fresh;
 
@@ -49,7 +50,7 @@ internal sealed class PeerQuorum
         }
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(TimeSpan.FromSeconds(2));
+        deadline.CancelAfter(TimeSpan.FromSeconds(1.5));
         try
         {
             return (await Task.WhenAll(peers.Select(p => CannotLeadAsync(p.Api!, deadline.Token))).ConfigureAwait(false)).All(a => a);
