@@ -6,7 +6,7 @@ namespace Fusis.Core.Cluster;
 
 /// <summary>
 /// One leader among a cluster's balancers, elected through etcd: the leader key is created only where it is absent,
-/// attached to the candidate's lease, so it disappears when the leader stops renewing. The leader renews every third
+/// attached to the candidate's lease, so it disappears when the leader stops renewing. The leader renews twice per third
 /// of the lease and steps down (<see cref="RoleChanged"/>, which drops its VIPs) once a third of the lease is left
 /// without a renewal: before etcd can expire the key and another balancer can take it, so two balancers never hold
 /// the VIPs. A standby tries to take the key a few times a second. It does not take it back from a leader that holds it.
@@ -121,7 +121,8 @@ public sealed class LeaderElection : IDisposable
             {
                 await StepAsync(cancellationToken).ConfigureAwait(false);
                 EtcdReachable = true;
-                await Task.Delay(Role == ClusterRole.Leader ? Third : TimeSpan.FromMilliseconds(Math.Min(250, Third.TotalMilliseconds)), _time, cancellationToken).ConfigureAwait(false);
+                // A leader renews twice per third, so one slow round trip does not bring it near its deadline.
+                await Task.Delay(Role == ClusterRole.Leader ? Third / 2 : TimeSpan.FromMilliseconds(Math.Min(250, Third.TotalMilliseconds)), _time, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -151,22 +152,9 @@ public sealed class LeaderElection : IDisposable
             _etcd.Txn([], [EtcdWrite.Put(_keys.Node(Node), JsonSerializer.SerializeToUtf8Bytes(
                 new ClusterNodeDocument { Api = _api }, ClusterJsonContext.Default.ClusterNodeDocument), lease.Id)]);
         }
-        else if (Role == ClusterRole.Leader || _time.GetElapsedTime(_renewedAt) >= Third)
+        else if ((Role == ClusterRole.Leader || _time.GetElapsedTime(_renewedAt) >= Third / 2) && !await RenewAsync(cancellationToken).ConfigureAwait(false))
         {
-            long sent = _time.GetTimestamp();
-            TimeSpan? left = await _etcd.KeepAliveAsync(_lease.Id, cancellationToken).ConfigureAwait(false);
-            if (left is null)
-            {
-                lock (_gate)
-                {
-                    _lease = null;
-                    StepDown("its lease expired before it was renewed");
-                }
-
-                return;
-            }
-
-            Renewed(_lease, sent, left.Value);
+            return;
         }
 
         if (_steps++ % 4 == 0)
@@ -197,7 +185,7 @@ public sealed class LeaderElection : IDisposable
             [_keys.Leader, _keys.Failover]);
         if (campaign.Succeeded)
         {
-            BecomeLeader(campaign.Revision, null);
+            await BecomeLeaderAsync(campaign.Revision, null, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -207,7 +195,7 @@ public sealed class LeaderElection : IDisposable
             {
                 // Its own key, on a lease renewed again before it expired (it stepped down while etcd was out of
                 // reach): nobody else could take it meanwhile, so it leads again rather than leave the VIPs unheld.
-                BecomeLeader(item.CreateRevision, "it reached etcd again before its lease expired");
+                await BecomeLeaderAsync(item.CreateRevision, "it reached etcd again before its lease expired", cancellationToken).ConfigureAwait(false);
                 return;
             }
 
@@ -223,8 +211,34 @@ public sealed class LeaderElection : IDisposable
     }
 
     // A regained key (reason given) is no failover; a key won is one, reported in etcd for every balancer.
-    private void BecomeLeader(long term, string? regained)
+    // Renews the lease once; false (and no lease) when it had expired.
+    private async Task<bool> RenewAsync(CancellationToken cancellationToken)
     {
+        long sent = _time.GetTimestamp();
+        TimeSpan? left = await _etcd.KeepAliveAsync(_lease!.Id, cancellationToken).ConfigureAwait(false);
+        if (left is null)
+        {
+            lock (_gate)
+            {
+                _lease = null;
+                StepDown("its lease expired before it was renewed");
+            }
+
+            return false;
+        }
+
+        Renewed(_lease, sent, left.Value);
+        return true;
+    }
+
+    private async Task BecomeLeaderAsync(long term, string? regained, CancellationToken cancellationToken)
+    {
+        // A fresh renewal first: it leads for a whole lease, not what was left of it when the key was won.
+        if (!await RenewAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
         string? previous = Leader;
         var failover = new ClusterFailover(
             _time.GetUtcNow(),

@@ -301,7 +301,7 @@ public static partial class BalancerHost
         try
         {
             // Requests end within a third of the lease, so a leader's renewal never outlasts its deadline.
-            etcd = EtcdConnection.Open(endpoints, TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(1).Ticks, options.LeaseTtl.Ticks / 3)));
+            etcd = EtcdConnection.Open(endpoints, options.LeaseTtl / 3);
         }
         catch (FormatException e)
         {
