@@ -178,6 +178,30 @@ public sealed class ClusterStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_standby_that_told_a_leader_it_has_no_etcd_does_not_take_the_leadership_for_the_promised_time()
+    {
+        using var etcd = EtcdConnection.Open(_etcd.ClientUrl, TimeSpan.FromSeconds(1));
+        using var first = new LeaderElection(etcd, _keys, "first", TimeSpan.FromSeconds(2));
+        using var second = new LeaderElection(etcd, _keys, "second", TimeSpan.FromSeconds(2));
+        using var stopFirst = new CancellationTokenSource(Bound);
+        using var stopSecond = new CancellationTokenSource(Bound);
+        Task runFirst = first.RunAsync(stopFirst.Token);
+        await Until(() => first.Role == ClusterRole.Leader);
+        Task runSecond = second.RunAsync(stopSecond.Token);
+        await Until(() => second.Leader == "first");
+
+        second.PromiseNotToCampaign(TimeSpan.FromSeconds(3));
+        var promised = System.Diagnostics.Stopwatch.StartNew();
+        await stopFirst.CancelAsync();
+        await runFirst; // the key is gone at once
+        await Until(() => second.Role == ClusterRole.Leader);
+        Assert.True(promised.Elapsed >= TimeSpan.FromSeconds(3), $"it took the leadership {promised.Elapsed.TotalSeconds:0.00} s into a 3 s promise");
+
+        await stopSecond.CancelAsync();
+        await runSecond;
+    }
+
+    [Fact]
     public async Task A_write_as_leader_from_a_balancer_that_does_not_lead_is_fenced()
     {
         (BalancerEngine a, EtcdDesiredStateStore store, _) = Balancer("a");

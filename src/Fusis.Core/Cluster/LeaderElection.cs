@@ -53,8 +53,22 @@ public sealed class LeaderElection : IDisposable
     /// <summary>The leader key's create revision while this node leads (fences its writes); 0 otherwise.</summary>
     public long Term { get; private set; }
 
-    /// <summary>Whether the last request to etcd was answered.</summary>
-    public bool EtcdReachable { get; private set; }
+    /// <summary>
+    /// Whether etcd answers: the last round of requests was answered, within the last third of the lease (a round
+    /// stuck in a request counts as unanswered once it has taken that long).
+    /// </summary>
+    public bool EtcdReachable => !_lastRoundFailed && Interlocked.Read(ref _answeredAt) is var at and not 0 && _time.GetElapsedTime(at) < Third;
+
+    private long _answeredAt;
+    private bool _lastRoundFailed;
+    private long _noCampaignUntil;
+
+    /// <summary>
+    /// Told a leader that it cannot reach etcd: it does not try to take the leadership for <paramref name="period"/>,
+    /// so a leader keeping the VIPs on that answer is never joined by it.
+    /// </summary>
+    public void PromiseNotToCampaign(TimeSpan period) =>
+        Interlocked.Exchange(ref _noCampaignUntil, _time.GetTimestamp() + (long)(period.TotalSeconds * _time.TimestampFrequency));
 
     public long? LeaseId => _lease?.Id;
 
@@ -120,7 +134,8 @@ public sealed class LeaderElection : IDisposable
             try
             {
                 await StepAsync(cancellationToken).ConfigureAwait(false);
-                EtcdReachable = true;
+                Interlocked.Exchange(ref _answeredAt, _time.GetTimestamp());
+                _lastRoundFailed = false;
                 // A leader renews twice per third, so one slow round trip does not bring it near its deadline.
                 await Task.Delay(Role == ClusterRole.Leader ? Third / 2 : TimeSpan.FromMilliseconds(Math.Min(250, Third.TotalMilliseconds)), _time, cancellationToken).ConfigureAwait(false);
             }
@@ -131,7 +146,7 @@ public sealed class LeaderElection : IDisposable
             catch (Exception e) when (e is EtcdException or OperationCanceledException)
             {
                 // Out of reach: the watchdog steps a leader down in time; try again shortly.
-                EtcdReachable = false;
+                _lastRoundFailed = true;
                 LastProblem = e.Message;
                 await Task.Delay(TimeSpan.FromMilliseconds(100), _time, CancellationToken.None).ConfigureAwait(false);
             }
@@ -176,6 +191,11 @@ public sealed class LeaderElection : IDisposable
                 }
             }
 
+            return;
+        }
+
+        if (_time.GetTimestamp() < Interlocked.Read(ref _noCampaignUntil))
+        {
             return;
         }
 

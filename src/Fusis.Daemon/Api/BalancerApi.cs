@@ -2,6 +2,7 @@ using System.Net;
 using Fusis.Core;
 using Fusis.Core.Api;
 using Fusis.Core.Backends;
+using Fusis.Core.Cluster;
 using Fusis.Core.Engine;
 using Fusis.Core.Membership;
 using Fusis.Core.Model;
@@ -65,10 +66,17 @@ internal static class BalancerApi
             return FusisCluster.Alone(node.Name);
         }
 
-        // From what the election last saw, never a request to etcd: a leader asks this while etcd is down.
+        // From what the election last saw, never a request to etcd: a leader asks this while etcd is down, and may keep
+        // its VIPs on a standby's "no etcd" for a while (PeerQuorum), which that standby then honours.
         IReadOnlyList<string> nodes = [node.Name, .. election.Peers.Select(p => p.Name)];
+        bool reachable = election.EtcdReachable;
+        if (!reachable && election.Role == ClusterRole.Standby)
+        {
+            election.PromiseNotToCampaign(PeerQuorum.Fresh + TimeSpan.FromSeconds(1));
+        }
+
         return new FusisCluster(
-            node.Name, Words.ClusterRoles.Word(election.Role), election.Leader, nodes.Order(StringComparer.Ordinal).ToList(), node.Etcd!.Description, election.EtcdReachable, election.HoldingWithoutEtcd,
+            node.Name, Words.ClusterRoles.Word(election.Role), election.Leader, nodes.Order(StringComparer.Ordinal).ToList(), node.Etcd!.Description, reachable, election.HoldingWithoutEtcd,
             node.Store!.Revision, election.LeaseTtl.TotalSeconds, election.LeaseRemaining.TotalSeconds, election.LastFailover, election.Failovers);
     }
 }

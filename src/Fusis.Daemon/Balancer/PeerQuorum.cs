@@ -16,7 +16,7 @@ internal sealed class PeerQuorum
 
     // How recent the last unanimous answer must be to count (from when it was asked): long enough for a round on a
     // slow host, short enough that a peer which reaches a restarted etcd is heard before its lease there can expire.
-    private static readonly TimeSpan Fresh = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan Fresh = TimeSpan.FromSeconds(2);
 
     private long _confirmedAt;
 
@@ -30,7 +30,8 @@ internal sealed class PeerQuorum
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
         while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (election.Role != ClusterRole.Leader || (!election.HoldingWithoutEtcd && election.SinceRenewal < election.LeaseTtl / 3 * 1.2))
+            // Asking starts once a renewal is overdue (they come every sixth of the lease).
+            if (election.Role != ClusterRole.Leader || (!election.HoldingWithoutEtcd && election.SinceRenewal < election.LeaseTtl / 4))
             {
                 Interlocked.Exchange(ref _confirmedAt, 0);
                 continue;
