@@ -49,7 +49,7 @@ param(
 
     # Bound on the whole VM lifetime for -Task Lab and the lab suite of -Task Test.
     [ValidateRange(10, 5400)]
-    [int] $TimeoutSeconds = 900
+    [int] $TimeoutSeconds = 1800
 )
 
 $ErrorActionPreference = 'Stop'

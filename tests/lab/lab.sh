@@ -13,7 +13,7 @@
 #
 # Environment:
 #   FUSIS_LAB_DIR       scratch folder (default: <repo>/.lab, git-ignored)
-#   FUSIS_LAB_TIMEOUT   seconds for the whole VM lifetime (default 900)
+#   FUSIS_LAB_TIMEOUT   seconds for the whole VM lifetime (default 900; build.ps1 passes its -TimeoutSeconds, 1800)
 #   FUSIS_LAB_ACCEL     auto|tcg|kvm; auto picks kvm only when /dev/kvm works AND the CPU shows vmx/svm
 #   FUSIS_LAB_CPU, FUSIS_LAB_MEM (2G), FUSIS_LAB_SMP (2), FUSIS_LAB_APPEND (extra kernel command line)
 #   FUSIS_LAB_VERBOSE=1 also streams the guest console to stderr
