@@ -38,6 +38,14 @@ public sealed class NeighbourAnnouncementTests
     }
 
     [Fact]
+    public void EtherTypes_above_0x7fff_go_to_network_order_without_overflow()
+    {
+        // IPv6's EtherType does not fit a signed short: a checked cast through short threw here once (in the lab).
+        Assert.Equal(BitConverter.IsLittleEndian ? (ushort)0xDD86 : (ushort)0x86DD, NeighbourAnnouncer.NetworkOrder(NeighbourAnnouncement.EtherTypeIPv6));
+        Assert.Equal(BitConverter.IsLittleEndian ? (ushort)0x0608 : (ushort)0x0806, NeighbourAnnouncer.NetworkOrder(NeighbourAnnouncement.EtherTypeArp));
+    }
+
+    [Fact]
     public void The_wrong_family_is_refused()
     {
         Assert.Throws<ArgumentException>(() => NeighbourAnnouncement.GratuitousArp(Mac, IPAddress.Parse("fd00::1")));

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
@@ -31,9 +32,12 @@ public static class NeighbourAnnouncer
         }
     }
 
+    /// <summary>An EtherType as sockaddr_ll wants it: in network byte order.</summary>
+    internal static ushort NetworkOrder(ushort etherType) => BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(etherType) : etherType;
+
     private static unsafe void Send(int interfaceIndex, ushort etherType, byte[] destination, byte[] frame, IPAddress address)
     {
-        ushort protocol = (ushort)IPAddress.HostToNetworkOrder((short)etherType);
+        ushort protocol = NetworkOrder(etherType);
         using SafePacketSocketHandle socket = Libc.PacketSocket(Libc.AF_PACKET, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, protocol);
         if (socket.IsInvalid)
         {
