@@ -160,7 +160,7 @@ public sealed class ClusterStoreTests : IDisposable
     {
         using var etcd = EtcdConnection.Open(_etcd.ClientUrl, TimeSpan.FromMilliseconds(500));
         bool nobodyElse = true;
-        using var election = new LeaderElection(etcd, _keys, "holder", TimeSpan.FromSeconds(2)) { NobodyElseCanLead = (_, _) => Volatile.Read(ref nobodyElse) };
+        using var election = new LeaderElection(etcd, _keys, "holder", TimeSpan.FromSeconds(2)) { NobodyElseCanLead = () => Volatile.Read(ref nobodyElse) };
         using var stop = new CancellationTokenSource(Bound);
         Task run = election.RunAsync(stop.Token);
         await Until(() => election.Role == ClusterRole.Leader);

@@ -22,19 +22,22 @@ public sealed class LeaderElection : IDisposable
     private readonly TimeSpan _requestedTtl;
     private readonly Lock _gate = new();
     private readonly ITimer _watchdog;
-
     private readonly string? _api;
+
     private EtcdLease? _lease;
     private int _steps;
     private long _renewedAt;
     private TimeSpan _validFor;
+    private long _answeredAt;
+    private bool _lastRoundFailed;
+    private long _noCampaignUntil;
 
     public LeaderElection(EtcdConnection etcd, ClusterKeys keys, string node, TimeSpan leaseTtl, string? api = null, TimeProvider? time = null)
     {
-        _api = api;
         ArgumentNullException.ThrowIfNull(etcd);
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(node);
+        _api = api;
         _etcd = etcd;
         _keys = keys;
         Node = node;
@@ -59,18 +62,12 @@ public sealed class LeaderElection : IDisposable
     /// </summary>
     public bool EtcdReachable => !_lastRoundFailed && Interlocked.Read(ref _answeredAt) is var at and not 0 && _time.GetElapsedTime(at) < Third;
 
-    private long _answeredAt;
-    private bool _lastRoundFailed;
-    private long _noCampaignUntil;
-
     /// <summary>
     /// Told a leader that it cannot reach etcd: it does not try to take the leadership for <paramref name="period"/>,
     /// so a leader keeping the VIPs on that answer is never joined by it.
     /// </summary>
     public void PromiseNotToCampaign(TimeSpan period) =>
         Interlocked.Exchange(ref _noCampaignUntil, _time.GetTimestamp() + (long)(period.TotalSeconds * _time.TimestampFrequency));
-
-    public long? LeaseId => _lease?.Id;
 
     /// <summary>The lease's time to live as etcd granted it (it may round the asked one up).</summary>
     public TimeSpan LeaseTtl => _lease?.Ttl ?? _requestedTtl;
@@ -108,13 +105,11 @@ public sealed class LeaderElection : IDisposable
     public bool HoldingWithoutEtcd { get; private set; }
 
     /// <summary>
-    /// Asks the other balancers (within the time given) whether any of them could take the leadership: true only
-    /// when every one answered that it cannot reach etcd. None set: a leader that cannot renew always steps down.
+    /// Whether no other balancer could take the leadership now: true only when every one has lately answered that it
+    /// cannot reach etcd. Called at the step-down deadline, so it must not wait on the network (the asking happens
+    /// elsewhere, beforehand). None set: a leader that cannot renew always steps down.
     /// </summary>
-    public Func<IReadOnlyList<ClusterPeer>, TimeSpan, bool>? NobodyElseCanLead { get; set; }
-
-    /// <summary>Why etcd last failed to answer, for the log and GET /cluster.</summary>
-    public string? LastProblem { get; private set; }
+    public Func<bool>? NobodyElseCanLead { get; set; }
 
     public long Failovers { get; private set; }
 
@@ -147,7 +142,6 @@ public sealed class LeaderElection : IDisposable
             {
                 // Out of reach: the watchdog steps a leader down in time; try again shortly.
                 _lastRoundFailed = true;
-                LastProblem = e.Message;
                 await Task.Delay(TimeSpan.FromMilliseconds(100), _time, CancellationToken.None).ConfigureAwait(false);
             }
         }
@@ -230,7 +224,6 @@ public sealed class LeaderElection : IDisposable
         }
     }
 
-    // A regained key (reason given) is no failover; a key won is one, reported in etcd for every balancer.
     // Renews the lease once; false (and no lease) when it had expired.
     private async Task<bool> RenewAsync(CancellationToken cancellationToken)
     {
@@ -251,6 +244,7 @@ public sealed class LeaderElection : IDisposable
         return true;
     }
 
+    // A regained key (reason given) is no failover; a key won is one, reported in etcd for every balancer.
     private async Task BecomeLeaderAsync(long term, string? regained, CancellationToken cancellationToken)
     {
         // A fresh renewal first: it leads for a whole lease, not what was left of it when the key was won.
@@ -337,8 +331,7 @@ public sealed class LeaderElection : IDisposable
                 return;
             }
 
-            // Half of what is left of the lease to hear from every peer; the other half to drop the VIPs.
-            if (NobodyElseCanLead is { } nobody && nobody(Peers, TimeSpan.FromTicks(Third.Ticks / 2)))
+            if (NobodyElseCanLead is { } nobody && nobody())
             {
                 if (!HoldingWithoutEtcd)
                 {

@@ -129,15 +129,13 @@ internal sealed partial class NetworkService(BalancerEngine engine, BalancerOpti
                 continue;
             }
 
+            PhysicalAddress mac = nic.GetPhysicalAddress();
             IPAddress? linkLocal = nic.GetIPProperties().UnicastAddresses.Select(a => a.Address).FirstOrDefault(a => a.IsIPv6LinkLocal);
             foreach (IPAddress address in addresses)
             {
                 try
                 {
-                    for (int i = 0; i < AnnouncementBurst; i++)
-                    {
-                        NeighbourAnnouncer.Announce(link.Index, nic.GetPhysicalAddress(), address, linkLocal);
-                    }
+                    NeighbourAnnouncer.Announce(link.Index, mac, address, linkLocal, AnnouncementBurst);
                 }
                 catch (NetlinkException e)
                 {

@@ -1,7 +1,10 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Fusis.Core.Cluster;
+using Fusis.Core.Model;
 using Fusis.Core.Vocabulary;
+using Fusis.Daemon.Api;
 
 namespace Fusis.Daemon.Balancer;
 
@@ -21,7 +24,7 @@ internal sealed class PeerQuorum
     private long _confirmedAt;
 
     /// <summary>For <see cref="LeaderElection.NobodyElseCanLead"/>: every peer said, lately, that it cannot lead.</summary>
-    public bool NobodyElseCanLead(IReadOnlyList<ClusterPeer> peers, TimeSpan timeout) =>
+    public bool NobodyElseCanLead() =>
         Interlocked.Read(ref _confirmedAt) is var at and not 0 && Stopwatch.GetElapsedTime(at) < Fresh;
 
     /// <summary>Asks the peers every quarter second while <paramref name="election"/> leads and is late renewing.</summary>
@@ -70,9 +73,8 @@ internal sealed class PeerQuorum
             return false;
         }
 
-        using JsonDocument cluster = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), cancellationToken: cancellationToken).ConfigureAwait(false);
-        JsonElement root = cluster.RootElement;
-        return root.TryGetProperty("EtcdReachable", out JsonElement reachable) && reachable.ValueKind == JsonValueKind.False
-            && root.TryGetProperty("Role", out JsonElement role) && role.GetString() == Words.ClusterRoles.Word(ClusterRole.Standby);
+        // The same type the peer wrote its answer from, so no property name is spelled twice.
+        FusisCluster? cluster = await response.Content.ReadFromJsonAsync<FusisCluster>(ApiJson.Options, cancellationToken).ConfigureAwait(false);
+        return cluster is { EtcdReachable: false } && cluster.Role == Words.ClusterRoles.Word(ClusterRole.Standby);
     }
 }

@@ -12,30 +12,31 @@ namespace Fusis.Netlink.Packet;
 /// </summary>
 public static class NeighbourAnnouncer
 {
-    /// <summary>Announces <paramref name="address"/> once on the interface with index <paramref name="interfaceIndex"/>.</summary>
+    /// <summary>Announces <paramref name="address"/> <paramref name="count"/> times on the interface with index <paramref name="interfaceIndex"/>.</summary>
     /// <param name="interfaceIndex">Where to send.</param>
     /// <param name="mac">That interface's link-layer address.</param>
     /// <param name="address">The address that moved here.</param>
     /// <param name="source">For IPv6, the advertisement's source (an address of the interface, its link-local one).</param>
-    /// <exception cref="NetlinkException">The socket could not be opened (EPERM: no CAP_NET_RAW) or the frame not sent.</exception>
-    public static void Announce(int interfaceIndex, PhysicalAddress mac, IPAddress address, IPAddress? source = null)
+    /// <param name="count">How many frames to send at once (a burst, through one socket).</param>
+    /// <exception cref="NetlinkException">The socket could not be opened (EPERM: no CAP_NET_RAW) or a frame not sent.</exception>
+    public static void Announce(int interfaceIndex, PhysicalAddress mac, IPAddress address, IPAddress? source = null, int count = 1)
     {
         ArgumentNullException.ThrowIfNull(address);
         if (address.AddressFamily == AddressFamily.InterNetwork)
         {
-            Send(interfaceIndex, NeighbourAnnouncement.EtherTypeArp, [0xff, 0xff, 0xff, 0xff, 0xff, 0xff], NeighbourAnnouncement.GratuitousArp(mac, address), address);
+            Send(interfaceIndex, NeighbourAnnouncement.EtherTypeArp, [0xff, 0xff, 0xff, 0xff, 0xff, 0xff], NeighbourAnnouncement.GratuitousArp(mac, address), address, count);
         }
         else
         {
             Send(interfaceIndex, NeighbourAnnouncement.EtherTypeIPv6, NeighbourAnnouncement.AllNodesMac,
-                NeighbourAnnouncement.UnsolicitedNeighbourAdvertisement(mac, source ?? address, address), address);
+                NeighbourAnnouncement.UnsolicitedNeighbourAdvertisement(mac, source ?? address, address), address, count);
         }
     }
 
     /// <summary>An EtherType as sockaddr_ll wants it: in network byte order.</summary>
     internal static ushort NetworkOrder(ushort etherType) => BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(etherType) : etherType;
 
-    private static unsafe void Send(int interfaceIndex, ushort etherType, byte[] destination, byte[] frame, IPAddress address)
+    private static unsafe void Send(int interfaceIndex, ushort etherType, byte[] destination, byte[] frame, IPAddress address, int count)
     {
         ushort protocol = NetworkOrder(etherType);
         using SafePacketSocketHandle socket = Libc.PacketSocket(Libc.AF_PACKET, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, protocol);
@@ -52,9 +53,12 @@ public static class NeighbourAnnouncer
 
         fixed (byte* data = frame)
         {
-            if (Libc.SendTo(socket, data, (nuint)frame.Length, 0, &target, (uint)sizeof(SockAddrLinkLayer)) < 0)
+            for (int i = 0; i < count; i++)
             {
-                throw NetlinkException.FromLastError($"announcing {address} on interface {interfaceIndex}");
+                if (Libc.SendTo(socket, data, (nuint)frame.Length, 0, &target, (uint)sizeof(SockAddrLinkLayer)) < 0)
+                {
+                    throw NetlinkException.FromLastError($"announcing {address} on interface {interfaceIndex}");
+                }
             }
         }
     }
