@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using Etcdserverpb;
 using Google.Protobuf;
@@ -25,6 +26,11 @@ public sealed class EtcdConnection : IDisposable
             HttpHandler = new SocketsHttpHandler
             {
                 ConnectTimeout = requestTimeout,
+                // A connect of its own keeps gRPC's subchannel layer out (it is used only when it may set this): in
+                // the lab one balancer's channel stayed failing after etcd came back, the way grpc-dotnet #2734
+                // describes. Without it, the handler connects again for the next call after a failure, and the
+                // callers pace their own retries.
+                ConnectCallback = ConnectAsync,
                 // A cut link (no reset) is noticed by pings, so a watch on it fails instead of hanging.
                 KeepAlivePingDelay = TimeSpan.FromSeconds(2),
                 KeepAlivePingTimeout = TimeSpan.FromSeconds(2),
@@ -32,9 +38,6 @@ public sealed class EtcdConnection : IDisposable
                 EnableMultipleHttp2Connections = true,
             },
             DisposeHttpClient = true,
-            // After etcd comes back, requests go through within a second (the default backoff grows to two minutes).
-            InitialReconnectBackoff = TimeSpan.FromMilliseconds(100),
-            MaxReconnectBackoff = TimeSpan.FromSeconds(1),
         })).ToArray();
     }
 
@@ -243,6 +246,21 @@ public sealed class EtcdConnection : IDisposable
     {
         int index = Array.IndexOf(_channels, failed);
         Interlocked.CompareExchange(ref _current, (index + 1) % _channels.Length, index);
+    }
+
+    private static async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(context.DnsEndPoint, cancellationToken).ConfigureAwait(false);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     private static ByteString Bytes(string text) => ByteString.CopyFromUtf8(text);

@@ -27,9 +27,10 @@ public sealed class ClusterFailoverLabTests : IClassFixture<ClusterFailoverLabTe
     {
         int standby = Enumerable.Range(1, HaLab.Balancers).First(n => n != WaitForLeader());
         var clock = Stopwatch.StartNew();
-        Assert.Equal(HttpStatusCode.Created, HaLab.Send(standby, HttpMethod.Post, "/services",
-            """{"Name":"api","Protocol":"tcp","Address":"198.18.10.101","Port":8080,"Scheduler":"wrr","Destinations":[{"Address":"198.18.10.21","Port":8080,"Mode":"route"}]}""").Status);
-        TimeSpan everywhere = ClusterLab.WaitFor("the standby's write in every kernel", Bound, () => Enumerable.Range(1, HaLab.Balancers).All(n => Has(n, "198.18.10.101", 8080)));
+        (HttpStatusCode created, string reason) = HaLab.Send(standby, HttpMethod.Post, "/services",
+            """{"Name":"api","Protocol":"tcp","Address":"198.18.10.101","Port":8080,"Scheduler":"wrr","Destinations":[{"Address":"198.18.10.21","Port":8080,"Mode":"route"}]}""");
+        Assert.True(created == HttpStatusCode.Created, $"{(int)created} {reason}\n{_lab.Diagnose()}");
+        TimeSpan everywhere = Wait("the standby's write in every kernel", () => Enumerable.Range(1, HaLab.Balancers).All(n => Has(n, "198.18.10.101", 8080)));
         Console.WriteLine($"  cluster: a write through standby lb{standby} was in all {HaLab.Balancers} kernels {clock.Elapsed.TotalMilliseconds:0} ms after it was sent ({everywhere.TotalMilliseconds:0} ms after its 201; target 1 s on real hardware)");
 
         // 100 writers at once, spread over the three APIs, each adding its own destination to the same service.
@@ -43,7 +44,7 @@ public sealed class ClusterFailoverLabTests : IClassFixture<ClusterFailoverLabTe
         }
 
         TimeSpan acknowledged = clock.Elapsed;
-        ClusterLab.WaitFor("101 destinations in every kernel", Bound, () => Enumerable.Range(1, HaLab.Balancers).All(n => Destinations(n, "198.18.10.101", 8080) == 101));
+        Wait("101 destinations in every kernel", () => Enumerable.Range(1, HaLab.Balancers).All(n => Destinations(n, "198.18.10.101", 8080) == 101));
         string table = HaLab.Table(1);
         Assert.All(Enumerable.Range(2, HaLab.Balancers - 1), n => Assert.Equal(table, HaLab.Table(n)));
         long conflicts = Enumerable.Range(1, HaLab.Balancers).Sum(n => Metric(n, "fusis_cluster_conflicts_total"));
@@ -61,7 +62,7 @@ public sealed class ClusterFailoverLabTests : IClassFixture<ClusterFailoverLabTe
         Assert.True((bool)cluster.EtcdReachable);
 
         Assert.Equal(HttpStatusCode.NoContent, HaLab.Send(standby, HttpMethod.Delete, "/services/api", null).Status);
-        ClusterLab.WaitFor("the delete in every kernel", Bound, () => Enumerable.Range(1, HaLab.Balancers).All(n => !Has(n, "198.18.10.101", 8080)));
+        Wait("the delete in every kernel", () => Enumerable.Range(1, HaLab.Balancers).All(n => !Has(n, "198.18.10.101", 8080)));
     }
 
     [Fact]
@@ -96,7 +97,7 @@ public sealed class ClusterFailoverLabTests : IClassFixture<ClusterFailoverLabTe
 
             _lab.Kill(leader);
             long killedAt = Stopwatch.GetTimestamp(); // the host is gone: process and link
-            ClusterLab.WaitFor("a request served after the kill", Bound, () => { lock (samples) { return samples.Any(s => s.At > killedAt && s.Served); } });
+            Wait("a request served after the kill", () => { lock (samples) { return samples.Any(s => s.At > killedAt && s.Served); } });
             int next = WaitForLeader();
             Assert.NotEqual(leader, next);
 
@@ -152,9 +153,9 @@ public sealed class ClusterFailoverLabTests : IClassFixture<ClusterFailoverLabTe
         HaLab.Sh($"ip -n {HaLab.Namespace(leader)} route add blackhole 198.18.10.5/32");
         try
         {
-            TimeSpan dropped = ClusterLab.WaitFor("the cut-off leader to drop the VIP", Bound, () => !HaLab.Holders().Contains(leader));
+            TimeSpan dropped = Wait("the cut-off leader to drop the VIP", () => !HaLab.Holders().Contains(leader));
             int next = WaitForLeader(except: leader);
-            ClusterLab.WaitFor("the new leader to hold the VIP", Bound, () => HaLab.Holders().SequenceEqual([next]));
+            Wait("the new leader to hold the VIP", () => HaLab.Holders().SequenceEqual([next]));
             Console.WriteLine($"  cut off from etcd: lb{leader} dropped the VIP after {dropped.TotalSeconds:0.00} s; lb{next} took it");
         }
         finally
@@ -162,7 +163,7 @@ public sealed class ClusterFailoverLabTests : IClassFixture<ClusterFailoverLabTe
             HaLab.Sh($"ip -n {HaLab.Namespace(leader)} route del blackhole 198.18.10.5/32");
         }
 
-        ClusterLab.WaitFor("the old leader to reach etcd again", Bound, () => HaLab.Cluster(leader) is { } c && c.GetProperty("EtcdReachable").GetBoolean());
+        Wait("the old leader to reach etcd again", () => HaLab.Cluster(leader) is { } c && c.GetProperty("EtcdReachable").GetBoolean());
         Thread.Sleep(5000);
         await stop.CancelAsync();
         await sampler.WaitAsync(Bound);
@@ -209,12 +210,15 @@ public sealed class ClusterFailoverLabTests : IClassFixture<ClusterFailoverLabTe
         Console.WriteLine($"  etcd stopped 30 s: {served} requests served, {failed} failed; writes answered 503; lb{leader} kept the VIP");
         Assert.Equal(0, failed);
         var write = Stopwatch.StartNew();
-        ClusterLab.WaitFor("a write accepted after etcd returned", Bound, () => HaLab.Send(leader, HttpMethod.Post, "/services",
+        Wait("a write accepted after etcd returned", () => HaLab.Send(leader, HttpMethod.Post, "/services",
             """{"Name":"late","Protocol":"tcp","Address":"198.18.10.102","Port":80,"Scheduler":"rr"}""").Status == HttpStatusCode.Created);
-        ClusterLab.WaitFor("the write in every kernel", Bound, () => Enumerable.Range(1, HaLab.Balancers).All(n => Has(n, "198.18.10.102", 80)));
+        Wait("the write in every kernel", () => Enumerable.Range(1, HaLab.Balancers).All(n => Has(n, "198.18.10.102", 80)));
         Console.WriteLine($"  etcd back: writes accepted again after {write.Elapsed.TotalSeconds:0.0} s, in every kernel");
         Assert.Equal(HttpStatusCode.NoContent, HaLab.Send(leader, HttpMethod.Delete, "/services/late", null).Status);
     }
+
+    // Bounded, and a failure says what the balancers logged about the cluster.
+    private TimeSpan Wait(string what, Func<bool> done) => ClusterLab.WaitFor(what, Bound, done, _lab.Diagnose);
 
     private static long Metric(int n, string name)
     {
@@ -224,10 +228,10 @@ public sealed class ClusterFailoverLabTests : IClassFixture<ClusterFailoverLabTe
         return (long)double.Parse(line[(name.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static int WaitForLeader(int except = 0)
+    private int WaitForLeader(int except = 0)
     {
         int leader = 0;
-        ClusterLab.WaitFor("a leader", Bound, () => (leader = HaLab.Leader()) != 0 && leader != except);
+        Wait("a leader", () => (leader = HaLab.Leader()) != 0 && leader != except);
         return leader;
     }
 
@@ -243,7 +247,7 @@ public sealed class ClusterFailoverLabTests : IClassFixture<ClusterFailoverLabTe
                 """).Status);
         }
 
-        ClusterLab.WaitFor("the VIP to serve", Bound, () => _lab.Request() is "b1" or "b2");
+        Wait("the VIP to serve", () => _lab.Request() is "b1" or "b2");
     }
 
     private static bool Has(int n, string address, ushort port) => Destinations(n, address, port) >= 0;

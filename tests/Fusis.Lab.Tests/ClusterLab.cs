@@ -215,12 +215,13 @@ internal sealed class ClusterLab : IDisposable
         }
     }
 
-    public static TimeSpan WaitFor(string what, TimeSpan limit, Func<bool> done)
+    /// <summary>Polls <paramref name="done"/> every 50 ms; fails after <paramref name="limit"/>, with <paramref name="explain"/>'s text.</summary>
+    public static TimeSpan WaitFor(string what, TimeSpan limit, Func<bool> done, Func<string>? explain = null)
     {
         var clock = Stopwatch.StartNew();
         while (!done())
         {
-            Assert.True(clock.Elapsed < limit, $"{what}: not reached within {limit.TotalSeconds} s");
+            Assert.True(clock.Elapsed < limit, $"{what}: not reached within {limit.TotalSeconds} s{(explain is null ? "" : "\n" + explain())}");
             Thread.Sleep(50);
         }
 

@@ -115,14 +115,16 @@ internal sealed class HaLab : IDisposable
     public void WaitForApi(int n) => ClusterLab.WaitFor($"balancer lb{n}'s API", TimeSpan.FromSeconds(120), () => Cluster(n) is not null);
 
     /// <summary>
-    /// Balancer N's host dies: kill -9 of the balancer and its link off the segment (a process that merely crashes
-    /// leaves its kernel forwarding, with the VIP, until systemd restarts it as a standby).
+    /// Balancer N's host dies: its link off the segment, then kill -9 of the balancer (a process that merely crashes
+    /// leaves its kernel forwarding, with the VIP, until systemd restarts it as a standby). The link goes first, so
+    /// the host stops forwarding and renewing at one moment: killed first, its kernel would go on serving while the
+    /// lease runs down, and a failover would look shorter than it is.
     /// </summary>
     public void Kill(int n)
     {
         Process process = _processes[$"lb{n}"];
-        process.Kill();
         Sh($"ip -n {Namespace(n)} link set eth0 down");
+        process.Kill();
         Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), $"lb{n} did not die");
     }
 
@@ -139,12 +141,33 @@ internal sealed class HaLab : IDisposable
         WaitForApi(n);
     }
 
-    /// <summary>The balancers' role changes, VIP moves and last lines, for a failure's message.</summary>
+    /// <summary>The balancers' last cluster events (roles, etcd, VIP moves) and last lines, for a failure's message.</summary>
     public string Tail(int lines = 40)
     {
         string[] all = Log.Split('\n');
-        IEnumerable<string> roles = all.Where(l => l.Contains(" is now ", StringComparison.Ordinal) || l.Contains("VIP ", StringComparison.Ordinal));
-        return string.Join('\n', [.. roles, "...", .. all[Math.Max(0, all.Length - lines)..]]);
+        string[] cluster = all.Where(l => l.Contains("cluster:", StringComparison.Ordinal) || l.Contains("VIP ", StringComparison.Ordinal)).ToArray();
+        return string.Join('\n', [.. cluster[Math.Max(0, cluster.Length - 80)..], "...", .. all[Math.Max(0, all.Length - lines)..]]);
+    }
+
+    /// <summary>Each balancer's cluster metrics and cluster events, for a failure's message.</summary>
+    public string Diagnose()
+    {
+        var text = new StringBuilder();
+        for (int n = 1; n <= Balancers; n++)
+        {
+            try
+            {
+                using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+                string metrics = http.GetStringAsync(new Uri($"{Api(n)}/metrics")).GetAwaiter().GetResult();
+                text.Append($"lb{n}: ").AppendJoin(' ', metrics.Split('\n').Where(l => l.StartsWith("fusis_cluster_", StringComparison.Ordinal))).AppendLine();
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                text.AppendLine($"lb{n}: no metrics ({e.Message})");
+            }
+        }
+
+        return text.Append(Tail()).ToString();
     }
 
     /// <summary>GET /cluster of balancer N; null when it does not answer.</summary>

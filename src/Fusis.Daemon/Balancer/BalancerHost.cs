@@ -103,7 +103,8 @@ public static partial class BalancerHost
             await app.RunAsync().ConfigureAwait(false);
         }
 
-        return 0;
+        // A service that failed and stopped the host set it (0 otherwise).
+        return Environment.ExitCode;
     }
 
     /// <summary>Reads the configuration, opens the kernel and the store, and builds the host (not started).</summary>

@@ -30,20 +30,25 @@ internal sealed partial class ClusterService(
         LogJoined(logger, node.Name, _etcd.Description, _store.Keys.Prefix, _election.LeaseTtl.TotalSeconds);
         Task election = _election.RunAsync(stoppingToken);
         Task quorum = node.Quorum!.RunAsync(_election, stoppingToken);
+        Task follow = FollowAsync(stoppingToken);
+
+        // Each runs until the balancer stops. One that ends before then failed, and a balancer without its election
+        // or its follower must not go on looking healthy: it stops, saying why, and its supervisor restarts it.
+        Task ended = await Task.WhenAny(election, quorum, follow).ConfigureAwait(false);
+        if (!stoppingToken.IsCancellationRequested)
+        {
+            string loop = ended == election ? "election" : ended == quorum ? "peer quorum" : "shared-state follower";
+            LogLoopEnded(logger, loop, ended.Exception?.GetBaseException().ToString() ?? "it returned");
+            Environment.ExitCode = BalancerHost.UnavailableExitCode;
+            throw new InvalidOperationException($"the cluster's {loop} stopped", ended.Exception?.GetBaseException());
+        }
+
         try
         {
-            await FollowAsync(stoppingToken).ConfigureAwait(false);
+            await Task.WhenAll(election, quorum, follow).ConfigureAwait(false);
         }
-        finally
+        catch (OperationCanceledException)
         {
-            await election.ConfigureAwait(false);
-            try
-            {
-                await quorum.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
         }
     }
 
@@ -145,6 +150,9 @@ internal sealed partial class ClusterService(
             LogSyncFailed(logger, state.ToString().ToLowerInvariant(), name, e.Message);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "cluster: the {Loop} stopped ({Problem}); the balancer stops")]
+    private static partial void LogLoopEnded(ILogger logger, string loop, string problem);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "cluster: {Node} joined through etcd {Endpoints} (prefix {Prefix}, lease {Ttl} s)")]
     private static partial void LogJoined(ILogger logger, string node, string endpoints, string prefix, double ttl);
