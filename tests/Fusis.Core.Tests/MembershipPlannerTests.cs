@@ -74,6 +74,9 @@ public sealed class MembershipPlannerTests
     [InlineData("web:8080", "web:8080")]
     [InlineData("web:8080:5:route, api:9000:1:nat", "web:8080:5:route,api:9000:1:nat")]
     [InlineData("web:8080,bad,web:0,x:1:70000,y:2:1:udp", "web:8080")]
+    [InlineData("a:80:1:tunnel,b:80:1:ipip,c:80:2:gre,d:80:1:gre/checksum,e:80:1:gue/6080,f:80:1:gue/6080/remote-checksum,g:80:1:gue/6080/none",
+        "a:80:1:tunnel,b:80:1:tunnel,c:80:2:gre,d:80:1:gre/checksum,e:80:1:gue/6080,f:80:1:gue/6080/remote-checksum,g:80:1:gue/6080")]
+    [InlineData("a:80:1:gue,b:80:1:gue/0,c:80:1:gue/x,d:80:1:ipip/checksum,e:80:1:gre/csum,f:80:1:gue/6080/checksum/x,g:80:1:i,h:80:1:tunnel/gre", "")]
     public void The_services_tag_round_trips_and_skips_bad_entries(string tag, string formatted)
     {
         IReadOnlyList<ServiceAnnouncement> parsed = AgentTags.Parse(tag, out IReadOnlyList<string> problems);
@@ -82,9 +85,43 @@ public sealed class MembershipPlannerTests
         Assert.Equal(tag.Split(',').Length - parsed.Count, problems.Count);
     }
 
-    private static ClusterMember Member(string name, string address, MemberState state, string services, bool drain = false)
+    [Fact]
+    public void A_tunnel_announcement_sets_the_destinations_tunnel_and_a_dual_stack_member_serves_the_other_family_by_its_other_address()
+    {
+        DesiredState state = new(
+        [
+            new DesiredService("gue", new IpvsService { Key = Samples.Tcp("198.18.100.4", 80), Scheduler = "rr" }, []),
+            new DesiredService("route6", new IpvsService { Key = Samples.Tcp("fd00:100::2", 80), Scheduler = "rr" }, []),
+            new DesiredService("tunnel6", new IpvsService { Key = Samples.Tcp("fd00:100::3", 80), Scheduler = "rr" }, []),
+        ], []);
+        ClusterMember dual = Member("b1", "198.18.2.11", MemberState.Alive, "gue:80:1:gue/6080/checksum,route6:80:1:route,tunnel6:80:1:ipip", addresses: "fd00:2::11");
+        ClusterMember single = Member("b2", "198.18.2.12", MemberState.Alive, "gue:80:1:gue/6080/checksum,route6:80:1:route,tunnel6:80:1:ipip");
+
+        DesiredState planned = MembershipPlanner.Apply(state, [dual, single], Policy, Now);
+
+        IpvsDestination[] gue = [.. planned.Services.Single(s => s.Name == "gue").Destinations];
+        Assert.All(gue, d => Assert.Equal((IpvsForwardingMethod.Tunnel, IpvsTunnelType.Gue, (ushort)6080, IpvsTunnelChecksum.Checksum), (d.ForwardingMethod, d.TunnelType, d.TunnelPort, d.TunnelChecksum)));
+        // Direct routing needs the service's family: only the dual-stack member, by its IPv6 address.
+        Assert.Equal(["[fd00:2::11]:80"], planned.Services.Single(s => s.Name == "route6").Destinations.Select(d => d.ToString()));
+        // A tunnel may cross families: the single-stack member is reached over IPv4.
+        Assert.Equal(["198.18.2.12:80", "[fd00:2::11]:80"], planned.Services.Single(s => s.Name == "tunnel6").Destinations.Select(d => d.ToString()).Order(StringComparer.Ordinal));
+        Assert.Empty(planned.Validate());
+    }
+
+    [Theory]
+    [InlineData("fd00:2::11", new[] { "fd00:2::11" })]
+    [InlineData("fd00:2::11, 198.18.2.9 ,bad,fe80::1%2,fd00::9", new[] { "fd00:2::11", "198.18.2.9" })]
+    public void The_addresses_tag_keeps_at_most_two_plain_addresses(string tag, string[] expected) =>
+        Assert.Equal(expected, AgentTags.ParseAddresses(tag).Select(a => a.ToString()));
+
+    private static ClusterMember Member(string name, string address, MemberState state, string services, bool drain = false, string? addresses = null)
     {
         var tags = new Dictionary<string, string> { [AgentTags.Services] = services, [AgentTags.Role] = AgentTags.AgentRole };
+        if (addresses is not null)
+        {
+            tags[AgentTags.Addresses] = addresses;
+        }
+
         if (drain)
         {
             tags[AgentTags.Draining] = "1";

@@ -75,10 +75,16 @@ public static class MembershipPlanner
             var announced = member.Announcements.Where(a => string.Equals(a.Service, service.Name, StringComparison.OrdinalIgnoreCase)).ToList();
             foreach (ServiceAnnouncement announcement in announced)
             {
-                var endPoint = new IPEndPoint(member.Address, announcement.Port);
+                // A member of the service's family (a dual-stack one by its other address); of the other family only through a tunnel.
                 IpvsForwardingMethod method = announcement.Mode ?? service.DefaultForwardingMethod;
-                if (taken.Contains(endPoint) || next.ContainsKey(endPoint)
-                    || (member.Address.AddressFamily != service.Key.AddressFamily && method != IpvsForwardingMethod.Tunnel))
+                IPAddress? address = member.AddressFor(service.Key.AddressFamily) ?? (method == IpvsForwardingMethod.Tunnel ? member.Address : null);
+                if (address is null)
+                {
+                    continue;
+                }
+
+                var endPoint = new IPEndPoint(address, announcement.Port);
+                if (taken.Contains(endPoint) || next.ContainsKey(endPoint))
                 {
                     continue;
                 }
@@ -89,7 +95,17 @@ public static class MembershipPlanner
                 if (serving)
                 {
                     string name = announced.Count == 1 ? member.Name : $"{member.Name}-{announcement.Port}";
-                    var destination = new IpvsDestination { Address = member.Address, Port = announcement.Port, Weight = announcement.Weight, ForwardingMethod = method };
+                    var destination = new IpvsDestination { Address = address, Port = announcement.Port, Weight = announcement.Weight, ForwardingMethod = method };
+                    if (method == IpvsForwardingMethod.Tunnel)
+                    {
+                        destination = destination with
+                        {
+                            TunnelType = announcement.TunnelType,
+                            TunnelPort = announcement.TunnelPort,
+                            TunnelChecksum = announcement.TunnelChecksum,
+                        };
+                    }
+
                     next[endPoint] = (destination, new DestinationLabel(DesiredStateNames.IsValid(name) ? name : null, member.Name) { Down = current.Label?.Down ?? false });
                 }
                 else if (draining && current.Destination is not null)

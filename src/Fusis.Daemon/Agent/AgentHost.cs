@@ -1,5 +1,6 @@
 using Fusis.Core.Membership;
 using Fusis.Daemon.Balancer;
+using Fusis.Netlink.Ipvs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -9,8 +10,8 @@ namespace Fusis.Daemon.Agent;
 public static class AgentHost
 {
     public static string Usage =>
-        "usage: fusis agent --service NAME:PORT[:WEIGHT[:nat|route|tunnel]] ... [--serf-rpc HOST:PORT] " +
-        "[--serf PATH --node NAME --bind ADDRESS] [--join ADDRESS] ... [--drain-timeout HH:MM:SS]";
+        "usage: fusis agent --service NAME:PORT[:WEIGHT[:nat|route|tunnel|ipip|gre[/CHECKSUM]|gue/PORT[/CHECKSUM]]] ... [--serf-rpc HOST:PORT] " +
+        "[--serf PATH --node NAME --bind ADDRESS] [--join ADDRESS] ... [--address OTHER-FAMILY-ADDRESS] [--drain-timeout HH:MM:SS]";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -54,7 +55,24 @@ public static class AgentHost
                         throw new ConfigurationException($"--service {string.Join("; ", problems)}");
                     }
 
+                    if (parsed.FirstOrDefault(a => a is { TunnelType: IpvsTunnelType.Gre, TunnelChecksum: not IpvsTunnelChecksum.None }) is { } checksummed)
+                    {
+                        // The kernel's gre0 drops GRE whose checksum flag differs from its own (none); receiving it
+                        // needs a device with icsum for each balancer, which the agent does not create.
+                        throw new ConfigurationException($"--service {checksummed.Service}: the agent cannot prepare a backend for GRE with checksums; use gre, or gue/PORT/checksum");
+                    }
+
                     options.Services.AddRange(parsed);
+                    break;
+                case "--address":
+                    options.Addresses.Add(!value.Contains(',', StringComparison.Ordinal) && AgentTags.ParseAddresses(value) is [var address]
+                        ? address
+                        : throw new ConfigurationException($"--address '{value}' is not an IPv4 or IPv6 address (without a zone)"));
+                    if (options.Addresses.Count > AgentTags.MaxAddresses)
+                    {
+                        throw new ConfigurationException($"--address is given at most {AgentTags.MaxAddresses} times");
+                    }
+
                     break;
                 case "--serf-rpc":
                     options.SerfRpc = value;
@@ -86,7 +104,7 @@ public static class AgentHost
             throw new ConfigurationException($"an agent announces at least one --service. {Usage}");
         }
 
-        if (AgentTags.Format(options.Services).Length > 400)
+        if (AgentTags.Format(options.Services).Length + string.Join(',', options.Addresses).Length > 400)
         {
             throw new ConfigurationException("the services do not fit in Serf's 512-byte tag limit; announce fewer");
         }

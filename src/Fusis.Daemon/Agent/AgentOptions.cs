@@ -22,6 +22,9 @@ public sealed class AgentOptions
 
     public List<ServiceAnnouncement> Services { get; } = [];
 
+    /// <summary>This backend's addresses of the other family (a dual-stack host), announced for that family's services.</summary>
+    public List<System.Net.IPAddress> Addresses { get; } = [];
+
     /// <summary>How long a graceful stop waits for the balancer to drain this node before leaving anyway.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Sockets;
 using System.Text;
 using Fusis.Core.Membership;
 using Fusis.Daemon.Balancer;
@@ -11,9 +12,10 @@ using Microsoft.Extensions.Logging;
 namespace Fusis.Daemon.Agent;
 
 /// <summary>
-/// The agent on a backend: runs (and restarts) a serf agent or attaches to one, announces its services in tags,
-/// configures the VIPs of its direct-routing and tunnel services on lo, and on stop drains: it tags itself
-/// draining, waits (bounded) until the balancer routes nothing to it, leaves the cluster and undoes its network changes.
+/// The agent on a backend: runs (and restarts) a serf agent or attaches to one, announces its services (and its
+/// addresses of the other family) in tags, prepares the backend for each direct-routing and tunnel service whose VIP
+/// the balancer publishes (<see cref="BackendNetwork"/>), and on stop drains: it tags itself draining, waits
+/// (bounded) until the balancer routes nothing to it, leaves the cluster and undoes its network changes.
 /// </summary>
 internal sealed partial class AgentService(AgentOptions options, ILogger<AgentService> logger) : BackgroundService
 {
@@ -49,18 +51,14 @@ internal sealed partial class AgentService(AgentOptions options, ILogger<AgentSe
         _client = await ConnectAsync(stoppingToken).ConfigureAwait(false);
         var stats = await _client.StatsAsync(stoppingToken).ConfigureAwait(false);
         _node = stats.TryGetValue("agent", out var agent) && agent.TryGetValue("name", out string? name) ? name : options.Node ?? Environment.MachineName;
-        await _client.SetTagsAsync(
-            new Dictionary<string, string> { [AgentTags.Role] = AgentTags.AgentRole, [AgentTags.Services] = AgentTags.Format(options.Services) },
-            [AgentTags.Draining],
-            stoppingToken).ConfigureAwait(false);
+        await _client.SetTagsAsync(Tags(), options.Addresses.Count == 0 ? [AgentTags.Draining, AgentTags.Addresses] : [AgentTags.Draining], stoppingToken).ConfigureAwait(false);
         if (options.SerfPath is null && options.Join.Count > 0)
         {
             await _client.JoinAsync(options.Join, cancellationToken: stoppingToken).ConfigureAwait(false);
         }
 
         LogAnnounced(logger, _node, AgentTags.Format(options.Services));
-        var directServices = options.Services.Where(s => s.Mode is IpvsForwardingMethod.DirectRoute or IpvsForwardingMethod.Tunnel)
-            .Select(s => s.Service).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var directServices = options.Services.Where(s => s.Mode is IpvsForwardingMethod.DirectRoute or IpvsForwardingMethod.Tunnel).ToList();
         using var timer = new PeriodicTimer(Tick);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
@@ -146,16 +144,35 @@ internal sealed partial class AgentService(AgentOptions options, ILogger<AgentSe
         LogDrainTimedOut(logger, node, options.DrainTimeout.TotalSeconds);
     }
 
-    private async Task ConfigureVipsAsync(HashSet<string> services, CancellationToken stoppingToken)
+    private async Task ConfigureVipsAsync(List<ServiceAnnouncement> services, CancellationToken stoppingToken)
     {
         IReadOnlyList<SerfMember> members = await _client!.MembersAsync(stoppingToken).ConfigureAwait(false);
         var vips = members
             .Where(m => m.Status == SerfMemberStatus.Alive && m.Tags.GetValueOrDefault(AgentTags.Role) == AgentTags.BalancerRole)
             .SelectMany(m => AgentTags.ParseVips(m.Tags.GetValueOrDefault(AgentTags.Vips) ?? string.Empty))
-            .Where(v => services.Contains(v.Key))
-            .Select(v => v.Value)
-            .ToHashSet();
-        _network.Converge(vips);
+            .Distinct()
+            .ToList();
+
+        // A tunnel's outer header has the family of this backend's address the balancer uses: the VIP's when this
+        // backend has one of that family, else the one it gossips from.
+        AddressFamily own = members.FirstOrDefault(m => m.Name == _node)?.Address.AddressFamily ?? AddressFamily.InterNetwork;
+        AddressFamily Outer(AddressFamily family) => family == own || options.Addresses.Any(a => a.AddressFamily == family) ? family : own;
+        _network.Converge([.. from vip in vips
+                              from how in services
+                              where string.Equals(how.Service, vip.Key, StringComparison.OrdinalIgnoreCase)
+                              select new BackendVip(vip.Value, how, Outer(vip.Value.AddressFamily))]);
+    }
+
+    // What this agent says about itself in Serf.
+    private Dictionary<string, string> Tags()
+    {
+        var tags = new Dictionary<string, string> { [AgentTags.Role] = AgentTags.AgentRole, [AgentTags.Services] = AgentTags.Format(options.Services) };
+        if (options.Addresses.Count > 0)
+        {
+            tags[AgentTags.Addresses] = string.Join(',', options.Addresses);
+        }
+
+        return tags;
     }
 
     private void StartSerf()
@@ -177,8 +194,11 @@ internal sealed partial class AgentService(AgentOptions options, ILogger<AgentSe
         }
 
         // Tags from the first gossip on, so the balancer sees the services when the node joins.
-        info.ArgumentList.Add($"-tag={AgentTags.Role}={AgentTags.AgentRole}");
-        info.ArgumentList.Add($"-tag={AgentTags.Services}={AgentTags.Format(options.Services)}");
+        foreach ((string name, string value) in Tags())
+        {
+            info.ArgumentList.Add($"-tag={name}={value}");
+        }
+
         foreach (string join in options.Join)
         {
             info.ArgumentList.Add($"-join={join}");
