@@ -8,7 +8,8 @@ namespace Fusis.Serf.Tests;
 
 /// <summary>
 /// A fake agent on loopback whose every connection runs a script: it reads requests as the real agent does
-/// and answers with whatever bytes the test wants, including the hostile ones.
+/// and answers with whatever bytes the test wants, including the hostile ones. A script that fails other than by its
+/// connection going away (an assertion in it, say) fails the test when the agent is disposed.
 /// </summary>
 internal sealed class ScriptedAgent : IAsyncDisposable
 {
@@ -16,6 +17,7 @@ internal sealed class ScriptedAgent : IAsyncDisposable
     private readonly Func<AgentConnection, Task> _script;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
+    private readonly System.Collections.Concurrent.ConcurrentBag<Task> _sessions = [];
     private int _connections;
 
     public ScriptedAgent(Func<AgentConnection, Task> script)
@@ -50,6 +52,9 @@ internal sealed class ScriptedAgent : IAsyncDisposable
         }
 
         _stop.Dispose();
+
+        // Bounded: a script still waiting on a connection its client keeps open is a test that did not finish.
+        await Task.WhenAll(_sessions).WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     private async Task AcceptAsync()
@@ -58,7 +63,7 @@ internal sealed class ScriptedAgent : IAsyncDisposable
         {
             TcpClient client = await _listener.AcceptTcpClientAsync(_stop.Token);
             int number = Interlocked.Increment(ref _connections);
-            _ = Task.Run(async () =>
+            _sessions.Add(Task.Run(async () =>
             {
                 using (client)
                 {
@@ -71,7 +76,7 @@ internal sealed class ScriptedAgent : IAsyncDisposable
                     {
                     }
                 }
-            });
+            }));
         }
     }
 

@@ -12,15 +12,16 @@ namespace Fusis.Daemon.Agent;
 
 /// <summary>
 /// What a direct-routing or tunnel backend needs. Every VIP local (so it accepts the packets the balancer forwards
-/// unchanged): on lo, or for an IPv4 VIP behind a tunnel on the tunnel's device; with ARP settings so it never answers for an IPv4 VIP on the wire (arp_ignore=1, arp_announce=2; IPv6
-/// answers neighbour solicitations only for the receiving interface's addresses). A tunnel also needs its
+/// unchanged): on lo, or for an IPv4 VIP behind a tunnel on the tunnel's device; with ARP settings so it never
+/// answers for an IPv4 VIP on the wire (arp_ignore=1, arp_announce=2; IPv6 answers neighbour solicitations only for
+/// the receiving interface's addresses). A tunnel also needs its
 /// decapsulating side: the kernel's fallback device for the kind and families up (tunl0 for IPv4 in IPv4, sit0 for
 /// IPv6 in IPv4, ip6tnl0 for anything in IPv6, gre0 / ip6gre0 for GRE), a GUE receive port for GUE, and where the
 /// inner packet is IPv4, reverse-path filtering on that device loose when it would be strict (a decapsulated packet
 /// comes in on the tunnel device, its reply leaves by another, and strict rp_filter=1 drops it), with the VIP on that
-/// device (any rp_filter drops what arrives on a device that has no IPv4 address). Every change is
-/// remembered and undone on <see cref="Dispose"/>, in reverse order; nothing else is touched. Kernel modules it loads
-/// stay loaded: they are the kernel's, other users may hold them, and their devices are back down as they were.
+/// device (any rp_filter drops what arrives on a device that has no IPv4 address). Every change is remembered and
+/// undone on <see cref="Dispose"/>, in reverse order; nothing else is touched. Kernel modules it loads stay loaded:
+/// they are the kernel's, other users may hold them, and their devices are back down as they were.
 /// </summary>
 internal sealed partial class BackendNetwork(ILogger logger) : IDisposable
 {
@@ -32,13 +33,13 @@ internal sealed partial class BackendNetwork(ILogger logger) : IDisposable
         ("/proc/sys/net/ipv4/conf/lo/arp_announce", "2"),
     ];
 
+    private const string Loopback = "lo";
+
     private static readonly string[] ModprobePaths = ["/usr/sbin/modprobe", "/sbin/modprobe"];
 
     // Every change, in the order made; undone last first.
     private readonly List<Action> _undo = [];
     private readonly HashSet<string> _prepared = new(StringComparer.Ordinal);
-    private const string Loopback = "lo";
-
     private readonly HashSet<(string Device, IPAddress Address)> _vips = [];
     private bool _arp;
 
@@ -84,7 +85,15 @@ internal sealed partial class BackendNetwork(ILogger logger) : IDisposable
 
     public void Dispose()
     {
-        Converge([]);
+        try
+        {
+            Converge([]);
+        }
+        catch (NetlinkException e)
+        {
+            LogUndoFailed(logger, e.Message);
+        }
+
         for (int i = _undo.Count - 1; i >= 0; i--)
         {
             try
@@ -103,7 +112,7 @@ internal sealed partial class BackendNetwork(ILogger logger) : IDisposable
     }
 
     // The receiving device of a tunnel's packets, by kind and the families of its outer and inner headers.
-    internal static (string Module, string Device) Decapsulator(IpvsTunnelType type, AddressFamily outer, AddressFamily inner) =>
+    private static (string Module, string Device) Decapsulator(IpvsTunnelType type, AddressFamily outer, AddressFamily inner) =>
         (type, outer, inner) switch
         {
             (IpvsTunnelType.Gre, AddressFamily.InterNetwork, _) => ("ip_gre", "gre0"),
