@@ -40,13 +40,15 @@ public static class Netmask
             return false;
         }
 
-        if (IPAddress.TryParse(text, out IPAddress? mask) && mask.AddressFamily == AddressFamily.InterNetwork && text.Contains('.', StringComparison.Ordinal))
+        // Written as four dotted decimals (not "1.2.3", which reads as 1.2.0.3), ones then zeros.
+        if (PlainAddress.TryParse(text, out IPAddress? mask) && mask.AddressFamily == AddressFamily.InterNetwork
+            && BinaryPrimitives.ReadUInt32BigEndian(mask.GetAddressBytes()) is var bits && (~bits & (~bits + 1)) == 0)
         {
-            netmask = BinaryPrimitives.ReadUInt32BigEndian(mask.GetAddressBytes());
+            netmask = bits;
             return true;
         }
 
-        problem = $"'{text}' is not an IPv4 netmask";
+        problem = $"'{text}' is not an IPv4 netmask (four dotted numbers, contiguous ones then zeros, such as 255.255.255.0)";
         return false;
     }
 }

@@ -82,7 +82,7 @@ public sealed class NewAndRemoveServiceTests
             ) | New-FusisService
             """).Errors;
 
-        Assert.Equal("'not-an-ip' is not an IPv4 or IPv6 address; nothing was changed", Assert.Single(errors).Exception.Message);
+        Assert.Equal("'not-an-ip' is not an IPv4 or IPv6 address (IPv4 as four dotted decimals, IPv6 without a zone); nothing was changed", Assert.Single(errors).Exception.Message);
         Assert.Equal(["a", "c"], host.Saved.Services.Select(s => s.Name));
         Assert.Equal(2, host.Kernel.GetServices().Count);
     }

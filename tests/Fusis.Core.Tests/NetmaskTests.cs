@@ -16,8 +16,10 @@ public sealed class NetmaskTests
     }
 
     [Theory]
-    [InlineData(AddressFamily.InterNetwork, "24", "'24' is not an IPv4 netmask")]        // not 0.0.0.24
-    [InlineData(AddressFamily.InterNetwork, "fd00::", "'fd00::' is not an IPv4 netmask")]
+    [InlineData(AddressFamily.InterNetwork, "24", "'24' is not an IPv4 netmask (four dotted numbers, contiguous ones then zeros, such as 255.255.255.0)")]        // not 0.0.0.24
+    [InlineData(AddressFamily.InterNetwork, "fd00::", "'fd00::' is not an IPv4 netmask (four dotted numbers, contiguous ones then zeros, such as 255.255.255.0)")]
+    [InlineData(AddressFamily.InterNetwork, "1.2.3", "'1.2.3' is not an IPv4 netmask (four dotted numbers, contiguous ones then zeros, such as 255.255.255.0)")]        // was 1.2.0.3
+    [InlineData(AddressFamily.InterNetwork, "255.0.255.0", "'255.0.255.0' is not an IPv4 netmask (four dotted numbers, contiguous ones then zeros, such as 255.255.255.0)")]
     [InlineData(AddressFamily.InterNetworkV6, "0", "an IPv6 netmask is a prefix length 1-128, not '0'")]
     [InlineData(AddressFamily.InterNetworkV6, "255.255.255.0", "an IPv6 netmask is a prefix length 1-128, not '255.255.255.0'")]
     public void Refuses_what_is_not_a_netmask_of_the_family(AddressFamily family, string text, string problem)

@@ -34,6 +34,13 @@ public sealed class CheckApiTests
     [InlineData("""{"Interval":"1s","Timeout":"2s"}""", "Check")]
     [InlineData("""{"ExpectedStatus":"200-99"}""", "Check")]
     [InlineData("""{"Action":"explode"}""", "Action")]
+    // Hardening campaign (#18): these were 500 "internal error" (an OverflowException escaped the mapping).
+    [InlineData("""{"Interval":"50ms","Timeout":"Infinitys"}""", "Timeout")]
+    [InlineData("""{"Interval":"Infinitys"}""", "Interval")]
+    [InlineData("""{"Interval":9223372036854775808}""", "Interval")]
+    [InlineData("""{"Interval":"1e300s"}""", "Interval")]
+    [InlineData("""{"Interval":"2d","Timeout":"1s"}""", "Interval")]
+    [InlineData("""{"Interval":9000000000000000000,"Timeout":"1s"}""", "Check")]
     public async Task A_bad_check_is_422_with_its_field_and_changes_nothing(string json, string field)
     {
         await using ApiHost host = await ServiceApiTests.WithWebAndAnUnmanagedDns();

@@ -98,6 +98,16 @@ public sealed class ServiceApiTests
     [InlineData("""{"Name":"fw","Protocol":"fwm"}""", HttpStatusCode.UnprocessableEntity)]
     [InlineData("""{"Name":"fw","Protocol":"fwm","FirewallMark":7,"Port":80}""", HttpStatusCode.UnprocessableEntity)]
     [InlineData("""{"Name":"web","Address":"198.18.0.1","Port":80,"Netmask":"300.0.0.0"}""", HttpStatusCode.UnprocessableEntity)]
+    // Hardening campaign (#18): each of these was 201, stored as something else than what was asked.
+    [InlineData("""{"Name":"web","Address":"198.18.0.1","Port":80,"Persistent":17179870}""", HttpStatusCode.UnprocessableEntity)]
+    [InlineData("""{"Name":"web","Address":"198.18.0.1","Port":80,"Persistent":2147483647}""", HttpStatusCode.UnprocessableEntity)]
+    [InlineData("""{"Name":"web","Address":"198.18.0.1","Port":80,"Persistent":300,"Netmask":"1.2.3"}""", HttpStatusCode.UnprocessableEntity)]
+    [InlineData("""{"Name":"web","Address":"198.18.0.1","Port":80,"Persistent":300,"Netmask":"255.0.255.0"}""", HttpStatusCode.UnprocessableEntity)]
+    [InlineData("""{"Name":"web","Address":"3323068417","Port":80}""", HttpStatusCode.UnprocessableEntity)]
+    [InlineData("""{"Name":"web","Address":"0xC6120001","Port":80}""", HttpStatusCode.UnprocessableEntity)]
+    [InlineData("""{"Name":"web","Address":"198.0x12.0.1","Port":80}""", HttpStatusCode.UnprocessableEntity)]
+    [InlineData("""{"Name":"web","Address":"fe80::1%eth0","Port":80}""", HttpStatusCode.UnprocessableEntity)]
+    [InlineData("""{"Name":"web","Address":"198.18.0.1","Port":80,"Destinations":[{"Address":"198.18.0.011","Mode":"nat"}]}""", HttpStatusCode.UnprocessableEntity)]
     [InlineData("""{"Name":"web","Address":"198.18.0.1","Port":80,"Destinations":[{"Address":"fd00::1","Mode":"nat"}]}""", HttpStatusCode.UnprocessableEntity)]
     public async Task Bad_bodies_are_4xx_never_500(string json, HttpStatusCode expected)
     {

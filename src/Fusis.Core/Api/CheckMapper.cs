@@ -107,9 +107,11 @@ public static class CheckMapper
                 _ when text.EndsWith('m') => (text[..^1], 60),
                 _ => (text, double.NaN),
             };
-            if (!double.IsNaN(scale) && double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double amount) && amount > 0)
+            // Finite and within a check's longest interval, so no conversion can overflow ("Infinitys" did).
+            if (!double.IsNaN(scale) && double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double amount)
+                && amount * scale is > 0 and var seconds && seconds <= HealthCheck.MaxInterval.TotalSeconds)
             {
-                return TimeSpan.FromSeconds(amount * scale);
+                return TimeSpan.FromSeconds(seconds);
             }
 
             if (TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out TimeSpan span) && span > TimeSpan.Zero)
@@ -118,7 +120,7 @@ public static class CheckMapper
             }
         }
 
-        errors.Add(field, "a duration is nanoseconds (a number, as the original Fusis sent it) or a string such as \"500ms\", \"2s\" or \"00:00:02\"");
+        errors.Add(field, "a duration (above 0, at most 24 h) is nanoseconds (a number, as the original Fusis sent it) or a string such as \"500ms\", \"2s\" or \"00:00:02\"");
         return null;
     }
 }

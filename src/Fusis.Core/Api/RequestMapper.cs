@@ -206,9 +206,9 @@ public static class RequestMapper
         {
             errors.Add("Address", "a service needs an address");
         }
-        else if (!IPAddress.TryParse(text, out address) || address.IsIPv4MappedToIPv6)
+        else if (!PlainAddress.TryParse(text, out address))
         {
-            errors.Add("Address", $"'{text}' is not an IPv4 or IPv6 address");
+            errors.Add("Address", $"'{text}' is not an IPv4 or IPv6 address (IPv4 as four dotted decimals, IPv6 without a zone)");
             address = null;
         }
 
@@ -279,7 +279,8 @@ public static class RequestMapper
         settings = settings with { Flags = flags };
         foreach ((string property, string problem) in IpvsCodec.ServiceProblems(settings))
         {
-            errors.Add(property, problem);
+            // The kernel's timeout is the API's (and the original Fusis's) Persistent.
+            errors.Add(property == nameof(IpvsService.Timeout) ? nameof(ServiceRequest.Persistent) : property, problem);
         }
 
         IpvsForwardingMethod mode = service.DefaultForwardingMethod;
@@ -321,9 +322,9 @@ public static class RequestMapper
         IPAddress? address = existing?.Address;
         if ((request.Address ?? request.Host) is { } text)
         {
-            if (!IPAddress.TryParse(text, out address) || address.IsIPv4MappedToIPv6)
+            if (!PlainAddress.TryParse(text, out address))
             {
-                errors.Add(prefix + "Address", $"'{text}' is not an IPv4 or IPv6 address");
+                errors.Add(prefix + "Address", $"'{text}' is not an IPv4 or IPv6 address (IPv4 as four dotted decimals, IPv6 without a zone)");
                 address = null;
             }
         }

@@ -30,12 +30,15 @@ public sealed record HealthCheck
 
     public HealthCheckAction Action { get; init; } = HealthCheckAction.Remove;
 
+    /// <summary>The longest interval (and so timeout) a check has: a day, well inside what a timer holds.</summary>
+    public static readonly TimeSpan MaxInterval = TimeSpan.FromDays(1);
+
     /// <summary>Every problem of the check's settings.</summary>
     public IEnumerable<string> Problems()
     {
-        if (Interval < TimeSpan.FromMilliseconds(100))
+        if (Interval < TimeSpan.FromMilliseconds(100) || Interval > MaxInterval)
         {
-            yield return "the check interval must be at least 100 ms";
+            yield return "the check interval must be at least 100 ms and at most 24 h";
         }
 
         if (Timeout <= TimeSpan.Zero || Timeout > Interval)

@@ -44,7 +44,7 @@ public sealed record SnatSetting
         {
             SnatKind.Off => Off,
             SnatKind.Masquerade => Masquerade,
-            _ => IPAddress.TryParse(text, out IPAddress? address) && IsPlain(text!, address) ? To(address) : null,
+            _ => PlainAddress.TryParse(text, out IPAddress? address) ? To(address) : null,
         };
         return setting is not null;
     }
@@ -74,7 +74,4 @@ public sealed record SnatSetting
     public override string ToString() => Kind == SnatKind.Address ? Address!.ToString() : Words.SnatModes.Word(Kind);
 
     // Only the forms an address is normally written in: "198.18.0.1", "fd00::1" (not "3323068417" or "::ffff:198.18.0.1").
-    private static bool IsPlain(string text, IPAddress address) =>
-        !text.Contains('%', StringComparison.Ordinal) && !address.IsIPv4MappedToIPv6
-        && (address.AddressFamily == AddressFamily.InterNetworkV6 || address.ToString() == text);
 }

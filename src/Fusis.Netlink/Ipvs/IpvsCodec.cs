@@ -489,6 +489,17 @@ public static class IpvsCodec
         {
             yield return (nameof(IpvsService.Netmask), $"an IPv6 persistence netmask is a prefix length from 1 to 128, not {service.EffectiveNetmask}");
         }
+
+        // Ones then zeros: the complement plus one is a power of two (or zero for 255.255.255.255).
+        if (service.Key.AddressFamily == AddressFamily.InterNetwork && (~service.EffectiveNetmask & (~service.EffectiveNetmask + 1)) != 0)
+        {
+            yield return (nameof(IpvsService.Netmask), "an IPv4 persistence netmask is contiguous ones then zeros (such as 255.255.255.0)");
+        }
+
+        if (service.Timeout > IpvsService.MaxTimeout)
+        {
+            yield return (nameof(IpvsService.Timeout), $"a persistence timeout is at most {IpvsService.MaxTimeout} s (the kernel keeps it times HZ in 32 bits), not {service.Timeout}");
+        }
     }
 
     /// <summary>Throws <see cref="ArgumentException"/> for settings the kernel would refuse.</summary>

@@ -15,6 +15,12 @@ public sealed record IpvsService
 
     public IpvsServiceFlags Flags { get; init; }
 
+    /// <summary>
+    /// The largest persistence timeout every kernel holds exactly: it keeps timeout x HZ in 32 bits, and HZ is at most
+    /// 1000 (Debian's is 250), so above this a value wraps (17,179,870 s became 0 at HZ 250).
+    /// </summary>
+    public const uint MaxTimeout = uint.MaxValue / 1000;
+
     /// <summary>Persistence timeout in seconds (meaningful with <see cref="IpvsServiceFlags.Persistent"/>).</summary>
     public uint Timeout { get; init; }
 
