@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using Fusis.Core.State;
 using Fusis.Core.Vocabulary;
 using Fusis.Netlink.Ipvs;
@@ -89,7 +88,7 @@ public static class AgentTags
     {
         ArgumentNullException.ThrowIfNull(value);
         return value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(text => IPAddress.TryParse(text, out IPAddress? address) && (address.AddressFamily != AddressFamily.InterNetworkV6 || address.ScopeId == 0) ? address : null)
+            .Select(text => PlainAddress.TryParse(text, out IPAddress? address) ? address : null)
             .OfType<IPAddress>()
             .Take(MaxAddresses)
             .ToList();
