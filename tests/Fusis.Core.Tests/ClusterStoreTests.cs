@@ -178,6 +178,39 @@ public sealed class ClusterStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_leader_that_stepped_down_for_want_of_etcd_takes_the_VIPs_back_once_no_peer_can_lead_and_keeps_its_term_when_etcd_returns()
+    {
+        using var etcd = EtcdConnection.Open(_etcd.ClientUrl, TimeSpan.FromMilliseconds(500));
+        bool nobodyElse = false;
+        using var election = new LeaderElection(etcd, _keys, "late", TimeSpan.FromSeconds(2)) { NobodyElseCanLead = () => Volatile.Read(ref nobodyElse) };
+        using var stop = new CancellationTokenSource(Bound);
+        Task run = election.RunAsync(stop.Token);
+        await Until(() => election.Role == ClusterRole.Leader);
+        long term = election.Term;
+        long failovers = election.Failovers;
+        _etcd.Kill();
+
+        await Until(() => election.Role == ClusterRole.Standby); // the peers' answers were not in yet
+        Assert.True(election.SteppedDownWithoutEtcd);
+        election.TakeBackIfNobodyElseCanLead();
+        Assert.Equal(ClusterRole.Standby, election.Role); // a peer still could lead
+
+        Volatile.Write(ref nobodyElse, true);
+        election.TakeBackIfNobodyElseCanLead();
+        Assert.Equal(ClusterRole.Leader, election.Role);
+        Assert.True(election.HoldingWithoutEtcd);
+        Assert.False(election.SteppedDownWithoutEtcd);
+
+        _etcd.Restart(); // etcd renews every lease when it starts, so the key is still this balancer's
+        await Until(() => !election.HoldingWithoutEtcd);
+        Assert.Equal(ClusterRole.Leader, election.Role);
+        Assert.Equal(term, election.Term);
+        Assert.Equal(failovers, election.Failovers);
+        await stop.CancelAsync();
+        await run;
+    }
+
+    [Fact]
     public async Task A_standby_that_told_a_leader_it_has_no_etcd_does_not_take_the_leadership_for_the_promised_time()
     {
         using var etcd = EtcdConnection.Open(_etcd.ClientUrl, TimeSpan.FromSeconds(1));

@@ -12,7 +12,10 @@ namespace Fusis.Core.Cluster;
 /// the VIPs. A standby tries to take the key a few times a second. It does not take it back from a leader that holds it.
 /// One exception keeps the VIPs up when etcd itself is down: a leader whose every peer answers that it cannot reach
 /// etcd either (<see cref="NobodyElseCanLead"/>) keeps leading, since nobody can take the key, and checks again every
-/// quarter second; the first peer that reaches etcd again, or does not answer, makes it step down.
+/// quarter second; the first peer that reaches etcd again, or does not answer, makes it step down. A leader that stepped
+/// down only for want of etcd (the peers' answers came too late, or a peer reached etcd for a moment) takes the VIPs
+/// back on the same answers (<see cref="TakeBackIfNobodyElseCanLead"/>), so an etcd outage that starts while the leader
+/// is late renewing does not leave the VIPs unheld for all of it.
 /// </summary>
 public sealed class LeaderElection : IDisposable
 {
@@ -31,6 +34,7 @@ public sealed class LeaderElection : IDisposable
     private long _answeredAt;
     private bool _lastRoundFailed;
     private long _noCampaignUntil;
+    private long _termLeftWithoutEtcd;
 
     public LeaderElection(EtcdConnection etcd, ClusterKeys keys, string node, TimeSpan leaseTtl, string? api = null, TimeProvider? time = null)
     {
@@ -105,6 +109,12 @@ public sealed class LeaderElection : IDisposable
     public bool HoldingWithoutEtcd { get; private set; }
 
     /// <summary>
+    /// True while this standby stepped down only because it could not reach etcd and has not reached it since: its key
+    /// may still be its own, so it may lead again without etcd when nobody else can (<see cref="TakeBackIfNobodyElseCanLead"/>).
+    /// </summary>
+    public bool SteppedDownWithoutEtcd => Interlocked.Read(ref _termLeftWithoutEtcd) != 0;
+
+    /// <summary>
     /// Whether no other balancer could take the leadership now: true only when every one has lately answered that it
     /// cannot reach etcd. Called at the step-down deadline, so it must not wait on the network (the asking happens
     /// elsewhere, beforehand). None set: a leader that cannot renew always steps down.
@@ -131,8 +141,12 @@ public sealed class LeaderElection : IDisposable
                 await StepAsync(cancellationToken).ConfigureAwait(false);
                 Interlocked.Exchange(ref _answeredAt, _time.GetTimestamp());
                 _lastRoundFailed = false;
-                // A leader renews twice per third, so one slow round trip does not bring it near its deadline.
-                await Task.Delay(Role == ClusterRole.Leader ? Third / 2 : TimeSpan.FromMilliseconds(Math.Min(250, Third.TotalMilliseconds)), _time, cancellationToken).ConfigureAwait(false);
+                // A leader renews twice per third, counted from its last renewal rather than from the end of a round
+                // (a round is three requests, each slow on a loaded host), so one slow round trip does not bring it near
+                // its deadline.
+                await Task.Delay(Role == ClusterRole.Leader
+                    ? Max(TimeSpan.FromMilliseconds(50), Third / 2 - SinceRenewal)
+                    : TimeSpan.FromMilliseconds(Math.Min(250, Third.TotalMilliseconds)), _time, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -234,6 +248,7 @@ public sealed class LeaderElection : IDisposable
             lock (_gate)
             {
                 _lease = null;
+                _termLeftWithoutEtcd = 0;
                 StepDown("its lease expired before it was renewed");
             }
 
@@ -264,6 +279,7 @@ public sealed class LeaderElection : IDisposable
             Role = ClusterRole.Leader;
             Leader = Node;
             Term = term;
+            _termLeftWithoutEtcd = 0;
             if (regained is null)
             {
                 LastFailover = failover;
@@ -300,6 +316,8 @@ public sealed class LeaderElection : IDisposable
             _lease = lease;
             _renewedAt = sentAt;
             _validFor = validFor;
+            // It reaches etcd again: its campaign now finds out whether the key is still its own.
+            _termLeftWithoutEtcd = 0;
             if (Role == ClusterRole.Leader)
             {
                 if (HoldingWithoutEtcd)
@@ -343,9 +361,35 @@ public sealed class LeaderElection : IDisposable
                 return;
             }
 
+            long term = Term;
             StepDown(HoldingWithoutEtcd
                 ? "a peer reaches etcd again (or no longer answers) while this leader cannot"
                 : $"it could not renew its lease with etcd for {_time.GetElapsedTime(_renewedAt).TotalSeconds:0.0} s");
+            _termLeftWithoutEtcd = term;
+        }
+    }
+
+    /// <summary>
+    /// Leads again, without etcd, when this standby stepped down only for want of etcd and every peer has lately
+    /// answered that it cannot reach etcd either (<see cref="NobodyElseCanLead"/>): nobody can have taken its key, and
+    /// those peers have promised not to campaign meanwhile. It then holds the VIPs as a leader that kept them would.
+    /// </summary>
+    public void TakeBackIfNobodyElseCanLead()
+    {
+        lock (_gate)
+        {
+            if (Role != ClusterRole.Standby || _termLeftWithoutEtcd == 0 || NobodyElseCanLead is not { } nobody || !nobody())
+            {
+                return;
+            }
+
+            Role = ClusterRole.Leader;
+            Leader = Node;
+            Term = _termLeftWithoutEtcd;
+            _termLeftWithoutEtcd = 0;
+            HoldingWithoutEtcd = true;
+            _watchdog.Change(TimeSpan.FromMilliseconds(250), Timeout.InfiniteTimeSpan);
+            RoleChanged?.Invoke(new ClusterRoleChange(ClusterRole.Leader, "no balancer reaches etcd, so nobody else can lead: it takes the VIPs back and keeps asking"));
         }
     }
 
@@ -359,6 +403,7 @@ public sealed class LeaderElection : IDisposable
 
         Role = ClusterRole.Standby;
         HoldingWithoutEtcd = false;
+        _termLeftWithoutEtcd = 0;
         Term = 0;
         Leader = null;
         _watchdog.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);

@@ -10,7 +10,8 @@ namespace Fusis.Daemon.Balancer;
 
 /// <summary>
 /// Whether any other balancer could lead, asked over their read-only GET /cluster while this leader is late renewing
-/// its lease: it keeps the VIPs only when every peer answered, lately, that it is a standby without etcd. The asking
+/// its lease (or has stepped down for want of etcd): it keeps, or takes back, the VIPs only when every peer answered,
+/// lately, that it is a standby without etcd. The asking
 /// runs in the background (<see cref="RunAsync"/>), so the election's deadline only reads the last answers.
 /// </summary>
 internal sealed class PeerQuorum
@@ -33,8 +34,10 @@ internal sealed class PeerQuorum
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
         while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
         {
-            // Asking starts once a renewal is overdue (they come every sixth of the lease).
-            if (election.Role != ClusterRole.Leader || (!election.HoldingWithoutEtcd && election.SinceRenewal < election.LeaseTtl / 4))
+            // Asking starts once a renewal is overdue (they come every sixth of the lease), and goes on for a leader
+            // that stepped down for want of etcd, which may take the VIPs back on the same answers.
+            bool leaderLate = election.Role == ClusterRole.Leader && (election.HoldingWithoutEtcd || election.SinceRenewal >= election.LeaseTtl / 4);
+            if (!leaderLate && !election.SteppedDownWithoutEtcd)
             {
                 Interlocked.Exchange(ref _confirmedAt, 0);
                 continue;
@@ -43,6 +46,10 @@ internal sealed class PeerQuorum
             long asked = Stopwatch.GetTimestamp();
             bool unanimous = await AskAsync(election.Peers, cancellationToken).ConfigureAwait(false);
             Interlocked.Exchange(ref _confirmedAt, unanimous ? asked : 0);
+            if (unanimous)
+            {
+                election.TakeBackIfNobodyElseCanLead();
+            }
         }
     }
 
