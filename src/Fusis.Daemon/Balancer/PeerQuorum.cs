@@ -11,8 +11,8 @@ namespace Fusis.Daemon.Balancer;
 /// <summary>
 /// Whether any other balancer could lead, asked over their read-only GET /cluster while this leader is late renewing
 /// its lease (or has stepped down for want of etcd): it keeps, or takes back, the VIPs only when every peer answered,
-/// lately, that it is a standby without etcd. The asking
-/// runs in the background (<see cref="RunAsync"/>), so the election's deadline only reads the last answers.
+/// lately, that it is a standby without etcd. The asking runs in the background (<see cref="RunAsync"/>), so the
+/// election's deadline only reads the last answers.
 /// </summary>
 internal sealed class PeerQuorum
 {
