@@ -210,8 +210,6 @@ public sealed class ClusterFailoverLabTests : IClassFixture<ClusterFailoverLabTe
             _lab.Etcd.Restart();
         }
 
-        Console.WriteLine($"  etcd stopped 30 s: {served} requests served, {failed.Count} failed{(failed.Count > 0 ? $" (sent {string.Join(", ", failed.Select(t => $"{t:0.0} s"))} in)" : "")}; writes answered 503; lb{leader} kept the VIP");
-
         // The claim: the leader holds the VIP through the outage. Under emulation its peers' "no etcd either" answers
         // can come after its step-down deadline (a third of the lease left); it then drops the VIP and takes it back on
         // those answers, which costs about a second: every drop must be followed by a take-back, and at most two
@@ -219,7 +217,7 @@ public sealed class ClusterFailoverLabTests : IClassFixture<ClusterFailoverLabTe
         string[] own = [.. _lab.Log[logBefore..].Split('\n').Where(l => l.StartsWith($"lb{leader}:", StringComparison.Ordinal))];
         int drops = own.Count(l => l.Contains("VIP ", StringComparison.Ordinal) && l.Contains(" removed", StringComparison.Ordinal));
         int takeBacks = own.Count(l => l.Contains("takes the VIPs back", StringComparison.Ordinal));
-        Console.WriteLine($"  etcd stopped: lb{leader} dropped the VIP {drops} times and took it back {takeBacks} times");
+        Console.WriteLine($"  etcd stopped 30 s: {served} requests served, {failed.Count} failed{(failed.Count > 0 ? $" (sent {string.Join(", ", failed.Select(t => $"{t:0.0} s"))} in)" : "")}; writes answered 503; lb{leader} held the VIP at the end, dropped it {drops} times and took it back {takeBacks} times");
         Assert.True(drops <= takeBacks, $"lb{leader} dropped the VIP while etcd was down and did not take it back\n{_lab.Tail()}");
         Assert.True(failed.Count <= 2 * drops, $"{failed.Count} requests failed while etcd was down ({drops} VIP drops)\n{_lab.Tail()}");
         var write = Stopwatch.StartNew();

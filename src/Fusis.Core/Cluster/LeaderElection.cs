@@ -19,6 +19,9 @@ namespace Fusis.Core.Cluster;
 /// </summary>
 public sealed class LeaderElection : IDisposable
 {
+    // How often a leader holding the VIPs without etcd checks whether a peer could lead after all.
+    private static readonly TimeSpan HoldingRecheck = TimeSpan.FromMilliseconds(250);
+
     private readonly EtcdConnection _etcd;
     private readonly ClusterKeys _keys;
     private readonly TimeProvider _time;
@@ -357,7 +360,7 @@ public sealed class LeaderElection : IDisposable
                     RoleChanged?.Invoke(new ClusterRoleChange(ClusterRole.Leader, "no balancer reaches etcd, so nobody else can lead: it keeps the VIPs and keeps asking"));
                 }
 
-                _watchdog.Change(TimeSpan.FromMilliseconds(250), Timeout.InfiniteTimeSpan);
+                _watchdog.Change(HoldingRecheck, Timeout.InfiniteTimeSpan);
                 return;
             }
 
@@ -388,7 +391,7 @@ public sealed class LeaderElection : IDisposable
             Term = _termLeftWithoutEtcd;
             _termLeftWithoutEtcd = 0;
             HoldingWithoutEtcd = true;
-            _watchdog.Change(TimeSpan.FromMilliseconds(250), Timeout.InfiniteTimeSpan);
+            _watchdog.Change(HoldingRecheck, Timeout.InfiniteTimeSpan);
             RoleChanged?.Invoke(new ClusterRoleChange(ClusterRole.Leader, "no balancer reaches etcd, so nobody else can lead: it takes the VIPs back and keeps asking"));
         }
     }
