@@ -92,6 +92,9 @@ $HostTestProjects = @(
     'Fusis.Daemon.Tests'
 )
 $LabTestProject = 'Fusis.Lab.Tests'
+# A host suite takes a minute or two; one that runs for ten has a hung test.
+$HostSuiteTimeoutSeconds = 600
+$LongRunningTestSeconds = 120
 
 function Invoke-Checked {
     # A plain function (not advanced) so native arguments such as '-v' pass through untouched.
@@ -175,8 +178,18 @@ function New-RunnerResult([string] $name, $counts, [int] $exitCode, [string] $pr
 function Invoke-HostXunit([string] $project) {
     $exe = Join-Path $RepoRoot "tests/$project/bin/$Configuration/net10.0/$Rid/$project"
     $xmlPath = Join-Path $ResultsDir "$project.xml"
-    & $exe -noColor -noLogo -reporter quiet -result-xml $xmlPath | Out-Host
-    $exitCode = $LASTEXITCODE
+    # Bounded: a hung test fails the run within minutes, and -longRunning has named it (the console is inherited).
+    $start = [Diagnostics.ProcessStartInfo]::new($exe)
+    foreach ($argument in '-noColor', '-noLogo', '-reporter', 'quiet', '-longRunning', "$LongRunningTestSeconds", '-result-xml', $xmlPath) {
+        $start.ArgumentList.Add($argument)
+    }
+    $process = [Diagnostics.Process]::Start($start)
+    if (-not $process.WaitForExit([TimeSpan]::FromSeconds($HostSuiteTimeoutSeconds))) {
+        $process.Kill($true)
+        $process.WaitForExit()
+        return New-RunnerResult "xunit $project" $null 124 "it ran longer than $HostSuiteTimeoutSeconds s (the test named '[Long Running Test]' above hung)"
+    }
+    $exitCode = $process.ExitCode
     if (-not (Test-Path -LiteralPath $xmlPath)) {
         return New-RunnerResult "xunit $project" $null $exitCode 'no results file'
     }

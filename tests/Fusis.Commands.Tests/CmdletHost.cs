@@ -34,11 +34,14 @@ internal sealed class CmdletHost : IDisposable
             state.Commands.Add(new SessionStateCmdletEntry($"{cmdlet.VerbName}-{cmdlet.NounName}", type, null));
         }
 
-        _runspace = RunspaceFactory.CreateRunspace(state);
+        _runspace = RunspaceFactory.CreateRunspace(Host, state);
         _runspace.Open();
     }
 
     public MemoryIpvsKernel Kernel { get; } = new();
+
+    /// <summary>What the cmdlets wrote to the host (-WhatIf's lines among them).</summary>
+    public RecordingHost Host { get; } = new();
 
     public string StatePath { get; }
 

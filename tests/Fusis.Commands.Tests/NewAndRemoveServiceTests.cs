@@ -35,15 +35,18 @@ public sealed class NewAndRemoveServiceTests
     }
 
     [Fact]
-    public void WhatIf_changes_neither_the_kernel_nor_the_desired_state()
+    public void WhatIf_prints_the_kernel_operations_and_changes_neither_the_kernel_nor_the_desired_state()
     {
         using var host = new CmdletHost(DesiredState.Empty);
         string before = host.SavedFiles();
 
-        Assert.Empty(host.Invoke("New-FusisService -Name web -Address 198.18.0.1 -Port 80 -WhatIf").Errors);
+        Assert.Empty(host.Invoke("New-FusisService -Name web -Address 198.18.0.1 -Port 80 -Scheduler wrr -WhatIf").Errors);
 
         Assert.Equal(0, host.Kernel.Writes);
         Assert.Equal(before, host.SavedFiles());
+        string line = Assert.Single(host.Host.Lines);
+        Assert.StartsWith("What if: Performing the operation \"change the desired state through this host (no balancer daemon runs; desired state ", line, StringComparison.Ordinal);
+        Assert.EndsWith("): add service TCP 198.18.0.1:80 (scheduler wrr)\" on target \"web\".", line, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -87,6 +87,8 @@ public sealed class RemoteModeTests : IAsyncLifetime
         Run($"$env:FUSIS_TOKEN = '{Token}'; try {{ New-FusisService -Name web -Address 198.18.0.1 -Port 80 -WhatIf -Balancer {_url} }} finally {{ $env:FUSIS_TOKEN = $null }}");
 
         Assert.Empty(_kernel.GetServices());
+        // The plan is the balancer's answer to a dry run: its engine's kernel operations.
+        Assert.Equal([$"What if: Performing the operation \"change the desired state through the balancer at {_url}/: add service TCP 198.18.0.1:80 (scheduler wlc)\" on target \"web\"."], _host.Host.Lines);
     }
 
     [Theory]
