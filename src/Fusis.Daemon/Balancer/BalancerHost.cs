@@ -66,7 +66,10 @@ public static partial class BalancerHost
         "[--vip-interface NAME] [--vip-range CIDR] [--snat off|masquerade] " +
         "[--etcd ENDPOINTS --node NAME [--etcd-prefix PREFIX] [--lease-ttl HH:MM:SS] [--sync-interface NAME] [--sync-id N]]";
 
-    public static async Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, () => IpvsClient.Open());
+
+    /// <summary>Runs until stopped; returns the exit code (the sysexits constants above for what stops it early).</summary>
+    internal static async Task<int> RunAsync(string[] args, Func<IIpvsKernel> openKernel)
     {
         // The engine, the election's watchdog and the etcd and netlink clients block pool threads by design (the kernel
         // and the store are synchronous); a floor keeps a small or slow host from starving the async work they wait on.
@@ -75,7 +78,7 @@ public static partial class BalancerHost
         WebApplication app;
         try
         {
-            app = Build(args, () => IpvsClient.Open());
+            app = Build(args, openKernel);
         }
         catch (ConfigurationException e)
         {
