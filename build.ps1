@@ -150,11 +150,10 @@ function Invoke-Build {
     Write-Host "build: module laid out in $moduleDir ($([int]$stopwatch.Elapsed.TotalSeconds) s)"
 }
 
-# Counts from an xunit v2 XML results file (the format xunit.v3 executables write with -result-xml).
-function Read-XunitCounts([string] $path) {
-    [xml] $xml = Get-Content -Raw -LiteralPath $path
+# Counts from xunit v2 XML results files (the format xunit.v3 executables write with -result-xml), summed.
+function Read-XunitCounts([string[]] $paths) {
     $counts = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }
-    foreach ($assembly in $xml.assemblies.assembly) {
+    foreach ($assembly in $paths | ForEach-Object { ([xml] (Get-Content -Raw -LiteralPath $_)).assemblies.assembly }) {
         $counts.Passed += [int] $assembly.passed
         # Errors are failures outside a test (a fixture, a crash), and a test that did not run was not proven:
         # both count as failed.
@@ -260,7 +259,8 @@ function Invoke-LabTests([string] $runDir, [string[]] $xunitArguments) {
 
 function Invoke-LabSuite([int] $setup) {
     $runDir = Join-Path $ResultsDir 'lab'
-    $xmlPath = Join-Path $runDir 'lab.xml'
+    # suite.sh's two test processes: before ip_vs is loaded, then everything else.
+    $xmlPaths = @('lab-ipvs-not-loaded.xml', 'lab.xml') | ForEach-Object { Join-Path $runDir $_ }
     if ($setup -ne 0) {
         return New-RunnerResult 'lab' $null $setup "the lab could not be set up (exit code $setup)"
     }
@@ -269,10 +269,10 @@ function Invoke-LabSuite([int] $setup) {
         $problem = if ($exitCode -eq 124) { 'the lab timed out' } else { 'the lab VM failed' }
         return New-RunnerResult 'lab' $null $exitCode $problem
     }
-    if (-not (Test-Path -LiteralPath $xmlPath)) {
-        return New-RunnerResult 'lab' $null $exitCode 'no results file from inside the VM'
+    foreach ($xmlPath in $xmlPaths | Where-Object { -not (Test-Path -LiteralPath $_) }) {
+        return New-RunnerResult 'lab' $null $exitCode "no results file $(Split-Path -Leaf $xmlPath) from inside the VM"
     }
-    New-RunnerResult 'lab' (Read-XunitCounts $xmlPath) $exitCode $null
+    New-RunnerResult 'lab' (Read-XunitCounts $xmlPaths) $exitCode $null
 }
 
 function Invoke-Test {

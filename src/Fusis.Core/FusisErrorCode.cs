@@ -35,7 +35,7 @@ public enum FusisErrorCode
     /// <summary>The balancer (remote, or this host's daemon) does not answer.</summary>
     BalancerUnreachable,
 
-    /// <summary>The API has no such route.</summary>
+    /// <summary>The API has no such route, or the route does not take the method (405).</summary>
     UnknownRoute,
 
     /// <summary>A balancer failed in a way no other code describes.</summary>

@@ -27,6 +27,15 @@ public static class KernelRefusal
     {
         ArgumentNullException.ThrowIfNull(result);
         NetlinkException error = result.Error ?? throw new ArgumentException("the operation succeeded", nameof(result));
-        return new FusisException(Code(error, result.Operation.Kind), $"the kernel refused the change, which was undone: {error.Message}", null, error);
+        return new FusisException(Code(error, result.Operation.Kind), $"the kernel refused the change, which was undone: {error.Message}", Fields(error, result.Operation), error);
     }
+
+    // The field a refusal is about, where the errno and the operation tell (the kernel never says which attribute):
+    // a service the kernel answers ENOENT has a scheduler it has no module for.
+    private static Dictionary<string, string[]>? Fields(NetlinkException error, IpvsOperation operation) => (error.Errno, operation.Kind, operation.Service) switch
+    {
+        (Errno.ENOENT, IpvsOperationKind.AddService or IpvsOperationKind.UpdateService, { PersistenceEngine: null } service) =>
+            new() { [nameof(Api.ServiceRequest.Scheduler)] = [$"the kernel has no scheduler '{service.Scheduler}' (no module ip_vs_{service.Scheduler})"] },
+        _ => null,
+    };
 }

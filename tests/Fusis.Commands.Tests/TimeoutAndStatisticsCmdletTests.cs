@@ -29,9 +29,9 @@ public sealed class TimeoutAndStatisticsCmdletTests
 
     [Theory]
     [InlineData("Set-FusisTimeout -Tcp 0.5", "whole seconds")]
-    [InlineData("Set-FusisTimeout -Udp 32.00:00:00", "whole seconds from 1 s to 31 days")]
+    [InlineData("Set-FusisTimeout -Udp 24.20:31:24", "whole seconds from 1 s to 2147483 s")]
     [InlineData("Set-FusisTimeout", "at least one of -Tcp, -TcpFin or -Udp")]
-    [InlineData("Set-FusisTimeout -Tcp -5", "whole seconds from 1 s to 31 days")]
+    [InlineData("Set-FusisTimeout -Tcp -5", "whole seconds from 1 s to 2147483 s")]
     public void Bad_timeouts_are_InvalidArgument_and_change_nothing(string script, string message)
     {
         using var host = new CmdletHost(DesiredState.Empty);

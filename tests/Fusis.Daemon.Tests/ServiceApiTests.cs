@@ -200,7 +200,9 @@ public sealed class ServiceApiTests
         using HttpResponseMessage response = await host.SendAsync(HttpMethod.Patch, "/services/web", """{"Scheduler":"nosuch"}""");
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
-        Assert.Contains("undone", (await Json(response)).RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+        using JsonDocument body = await Json(response);
+        Assert.Contains("undone", body.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(["the kernel has no scheduler 'nosuch' (no module ip_vs_nosuch)"], body.RootElement.GetProperty("errors").GetProperty("Scheduler").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(before, host.Saved);
         Assert.Equal("rr", host.Kernel.GetService(Web)!.Scheduler);
     }

@@ -5,12 +5,15 @@ namespace Fusis.Lab.Tests;
 /// <summary>
 /// `fusis agent` with a direct-routing service, in a namespace of its own, against a serf member that plays the
 /// balancer's part in tags (fusis-role=balancer, fusis-vips): the agent puts the VIP on lo and sets the ARP
-/// sysctls; on SIGTERM it drains (bounded: nothing answers its query here), leaves, and undoes both.
+/// sysctls; on SIGTERM it drains (bounded: nothing answers its query here), leaves, and undoes both. It starts
+/// its own serf (--serf), or attaches to one already running at --serf-rpc.
 /// </summary>
 public sealed class AgentNetworkLabTests
 {
-    [Fact]
-    public void A_direct_routing_agent_configures_the_vip_on_lo_and_undoes_it_on_stop()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_direct_routing_agent_configures_the_vip_on_lo_and_undoes_it_on_stop(bool attachToRunningSerf)
     {
         using var ns = new LabNamespace();
         ns.Exec("ip link add dummy0 type dummy");
@@ -20,8 +23,16 @@ public sealed class AgentNetworkLabTests
         string arpBefore = ns.Exec("cat /proc/sys/net/ipv4/conf/all/arp_ignore").Trim();
         using Process balancer = Start(ns, "serf", "agent", "-node=lb", "-bind=198.18.91.1", "-rpc-addr=127.0.0.1:7374", "-log-level=warn",
             "-tag=fusis-role=balancer", "-tag=fusis-vips=web=198.18.90.1");
-        using Process agent = Start(ns, ClusterLab.Daemon, "agent", "--serf", "/usr/bin/serf", "--node", "b1", "--bind", "198.18.91.2",
-            "--join", "198.18.91.1", "--serf-rpc", "127.0.0.1:7373", "--drain-timeout", "00:00:02", "--service", "web:8080:1:route");
+        using Process? running = attachToRunningSerf
+            ? Start(ns, "serf", "agent", "-node=b1", "-bind=198.18.91.2", "-rpc-addr=127.0.0.1:7373", "-join=198.18.91.1", "-log-level=warn")
+            : null;
+        if (running is not null)
+        {
+            ClusterLab.WaitFor("b1's own serf in the cluster", TimeSpan.FromSeconds(60), () => ns.Exec("serf members -rpc-addr=127.0.0.1:7374", check: false).Contains("b1", StringComparison.Ordinal));
+        }
+
+        string[] serf = attachToRunningSerf ? [] : ["--serf", "/usr/bin/serf", "--node", "b1", "--bind", "198.18.91.2", "--join", "198.18.91.1"];
+        using Process agent = Start(ns, ClusterLab.Daemon, ["agent", .. serf, "--serf-rpc", "127.0.0.1:7373", "--drain-timeout", "00:00:02", "--service", "web:8080:1:route"]);
         try
         {
             ClusterLab.WaitFor("the VIP on lo", TimeSpan.FromSeconds(90), () => ns.Exec("ip -o addr show dev lo").Contains("198.18.90.1/32", StringComparison.Ordinal));
@@ -39,7 +50,7 @@ public sealed class AgentNetworkLabTests
         }
         finally
         {
-            foreach (Process process in new[] { agent, balancer }.Where(p => !p.HasExited))
+            foreach (Process process in new[] { agent, balancer, running }.OfType<Process>().Where(p => !p.HasExited))
             {
                 process.Kill(entireProcessTree: true);
             }

@@ -8,16 +8,20 @@ namespace Fusis.Lab.Tests;
 /// <summary>
 /// The real `fusis balancer` (published ReadyToRun; FUSIS_DAEMON names it, build.ps1 sets it) as a child process
 /// in the lab's root namespace, on a loopback port of its own, with a desired state in a folder of its own.
+/// With a notify socket it runs as systemd runs a Type=notify unit: NOTIFY_SOCKET set, and its parent a process
+/// named systemd (what .NET's systemd integration looks for; the lab has no systemd, so a shell under that name).
 /// </summary>
 internal sealed class LabDaemon : IDisposable
 {
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("fusis-daemon-");
     private readonly StringBuilder _log = new();
+    private readonly string? _notifySocket;
     private Process? _process;
 
-    public LabDaemon(TimeSpan reconcileInterval)
+    public LabDaemon(TimeSpan reconcileInterval, string? notifySocket = null)
     {
         ReconcileInterval = reconcileInterval;
+        _notifySocket = notifySocket;
         Port = FreePort();
         StatePath = Path.Combine(_folder.FullName, "state.json");
         SocketPath = Path.Combine(_folder.FullName, "run", "fusis.sock");
@@ -59,6 +63,17 @@ internal sealed class LabDaemon : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (_notifySocket is not null)
+        {
+            string systemd = Path.Combine(_folder.FullName, "systemd");
+            File.CreateSymbolicLink(systemd, "/bin/sh");
+            info.ArgumentList.Insert(0, executable);
+            info.ArgumentList.Insert(0, "\"$0\" \"$@\" & wait $!"); // the daemon a child of "systemd", its exit status the shell's
+            info.ArgumentList.Insert(0, "-c");
+            info.FileName = systemd;
+            info.Environment["NOTIFY_SOCKET"] = _notifySocket;
+        }
+
         var clock = Stopwatch.StartNew();
         _process = Process.Start(info) ?? throw new InvalidOperationException("cannot start the daemon");
         _process.OutputDataReceived += (_, e) => Append(e.Data);
@@ -91,14 +106,14 @@ internal sealed class LabDaemon : IDisposable
     /// <summary>SIGKILL: no chance to clean up anything.</summary>
     public void Kill()
     {
-        _process!.Kill();
+        _process!.Kill(entireProcessTree: true);
         Assert.True(_process.WaitForExit(TimeSpan.FromSeconds(30)), "the daemon did not die");
     }
 
     /// <summary>SIGTERM, as systemd stops it; returns the exit code.</summary>
     public int Terminate()
     {
-        LabKernel.Run("kill", $"-TERM {_process!.Id}");
+        LabKernel.Run(_notifySocket is null ? "kill" : "pkill", _notifySocket is null ? $"-TERM {_process!.Id}" : $"-TERM -P {_process!.Id}");
         Assert.True(_process.WaitForExit(TimeSpan.FromSeconds(60)), $"the daemon did not stop on SIGTERM:\n{Log}");
         return _process.ExitCode;
     }
@@ -118,7 +133,7 @@ internal sealed class LabDaemon : IDisposable
     {
         if (_process is { HasExited: false })
         {
-            _process.Kill();
+            _process.Kill(entireProcessTree: true);
             _process.WaitForExit(TimeSpan.FromSeconds(30));
         }
 

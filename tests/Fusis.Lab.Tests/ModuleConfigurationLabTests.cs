@@ -3,6 +3,7 @@ using System.Management.Automation;
 using Fusis.Core.Ipvsadm;
 using Fusis.Core.Model;
 using Fusis.Core.State;
+using Fusis.Netlink.Ipvs;
 
 namespace Fusis.Lab.Tests;
 
@@ -109,6 +110,14 @@ public sealed class ModuleConfigurationLabTests
         Assert.Equal(new FusisTimeout(TimeSpan.FromSeconds(900), TimeSpan.FromSeconds(120), TimeSpan.FromSeconds(300)), before);
         Assert.Equal(new FusisTimeout(TimeSpan.FromSeconds(900), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(90)), after);
         Assert.Equal("Timeout (tcp tcpfin udp): 900 30 90", ns.Ipvsadm("-L --timeout").Trim());
+
+        // The longest accepted timeout is held exactly (the kernel keeps seconds x HZ in an int).
+        using (ns.Enter())
+        {
+            Invoke(session, $"Set-FusisTimeout -Tcp {IpvsTimeouts.MaxSeconds}");
+        }
+
+        Assert.Equal($"Timeout (tcp tcpfin udp): {IpvsTimeouts.MaxSeconds} 30 90", ns.Ipvsadm("-L --timeout").Trim());
     }
 
     [Fact]

@@ -75,7 +75,9 @@ public sealed class ModuleLabTests
             }
 
             Assert.Equal(every.Destinations.Length + 1, destinations.Count(d => d.Service is "TCP 198.18.60.1:80" or "UDP 198.18.60.9:53"));
-            Assert.Contains("\"Name\": \"web\"", (string)session.Invoke("Get-FusisService web | ConvertTo-Json").Output.Single().BaseObject, StringComparison.Ordinal);
+            (var json, IReadOnlyList<ErrorRecord> jsonErrors) = session.Invoke("Get-FusisService web | ConvertTo-Json");
+            Assert.Empty(jsonErrors);
+            Assert.Contains("\"Name\": \"web\"", (string)Assert.Single(json).BaseObject, StringComparison.Ordinal);
         }
         finally
         {

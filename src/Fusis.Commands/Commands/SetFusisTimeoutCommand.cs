@@ -13,8 +13,7 @@ namespace Fusis.Commands.Commands;
 [OutputType(typeof(FusisTimeout))]
 public sealed class SetFusisTimeoutCommand : FusisCmdletBase
 {
-    // ipvsadm's own bound (31 days); the kernel multiplies by HZ into an int.
-    private static readonly TimeSpan Longest = TimeSpan.FromDays(31);
+    private static readonly TimeSpan Longest = TimeSpan.FromSeconds(IpvsTimeouts.MaxSeconds);
 
     /// <summary>Idle timeout of established TCP connections (a number is seconds).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -70,7 +69,7 @@ public sealed class SetFusisTimeoutCommand : FusisCmdletBase
         }
     }
 
-    // Whole seconds from 1 s to 31 days; 0 tells the kernel "unchanged". Null: a bad value, already reported.
+    // Whole seconds from 1 s to the kernel's bound; 0 tells the kernel "unchanged". Null: a bad value, already reported.
     private uint? Seconds(TimeSpan? value, string parameter)
     {
         if (value is not { } timeout)
@@ -80,7 +79,7 @@ public sealed class SetFusisTimeoutCommand : FusisCmdletBase
 
         if (timeout < TimeSpan.FromSeconds(1) || timeout > Longest || timeout.Ticks % TimeSpan.TicksPerSecond != 0)
         {
-            WriteError(InvalidArgument($"-{parameter} must be whole seconds from 1 s to 31 days (a number is seconds), not {timeout}", timeout));
+            WriteError(InvalidArgument($"-{parameter} must be whole seconds from 1 s to {IpvsTimeouts.MaxSeconds} s (24.8 days: the kernel keeps seconds x HZ in an int, HZ up to 1000; a number is seconds), not {timeout}", timeout));
             return null;
         }
 

@@ -29,10 +29,16 @@ internal sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<A
         }
         catch (ApiException e)
         {
+            if (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                CloseAfterResponse(context);
+            }
+
             await WriteAsync(context, e.StatusCode, e.Message, FusisErrorCode.InvalidArgument, null).ConfigureAwait(false);
         }
         catch (BadHttpRequestException e)
         {
+            CloseAfterResponse(context);
             await WriteAsync(context, e.StatusCode, e.Message, FusisErrorCode.InvalidArgument, null).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -63,6 +69,16 @@ internal sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<A
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json; charset=utf-8";
         return context.Response.WriteAsync(JsonSerializer.Serialize(new ErrorResource(message, code.ToString(), errors), ErrorJson), context.RequestAborted);
+    }
+
+    // The rest of the body was not read, so the connection cannot carry another request: say so, or the client's
+    // next request on it meets a closed socket.
+    private static void CloseAfterResponse(HttpContext context)
+    {
+        if (!context.Response.HasStarted)
+        {
+            context.Response.Headers.Connection = "close";
+        }
     }
 
     // The error body's fields are lower case, as they always were: error, code, errors.

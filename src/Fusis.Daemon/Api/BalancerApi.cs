@@ -1,5 +1,4 @@
 using System.Net;
-using Fusis.Core;
 using Fusis.Core.Api;
 using Fusis.Core.Backends;
 using Fusis.Core.Cluster;
@@ -21,18 +20,19 @@ internal static class BalancerApi
     public static void UseBalancerApi(this WebApplication app, BalancerEngine engine, byte[]? tokenHash, BalancerOptions options)
     {
         app.UseMiddleware<ApiErrorMiddleware>();
+        app.Use(RouteRefusals.InvokeAsync);
         app.Use(next => new BearerTokenMiddleware(next, tokenHash).InvokeAsync);
         var backend = new EngineBackend(engine, new OperationContext(options.VipRange is { } range ? IPNetwork.Parse(range) : null), "this balancer");
         app.MapServiceRoutes(backend, new ApiBody(options.MaxBodyBytes));
 
         ClusterView cluster = app.Services.GetRequiredService<ClusterView>();
-        app.MapGet("/members", () => Results.Json(
+        app.MapRead("/members", () => Results.Json(
             cluster.Members.Select(m => new MemberResource(
                 m.Name, m.Address.ToString(), m.State.ToString().ToLowerInvariant(), m.Draining,
                 m.Announcements.Select(a => $"{a.Service}:{a.Port}").ToList(), MembershipPlanner.RoutedTo(engine.Current, m.Name))).ToList(),
             ApiJson.Options));
 
-        app.MapGet("/health", async () => Results.Json(await engine.ReadAsync((state, kernel) =>
+        app.MapRead("/health", async () => Results.Json(await engine.ReadAsync((state, kernel) =>
         {
             var owned = state.Services.Select(s => s.Key).ToHashSet();
             var info = kernel.GetInfo();
@@ -46,17 +46,15 @@ internal static class BalancerApi
         }).ConfigureAwait(false), ApiJson.Options));
 
         ClusterNode node = app.Services.GetRequiredService<ClusterNode>();
-        app.MapGet("/cluster", () => Results.Json(ReadCluster(node), ApiJson.Options));
+        app.MapRead("/cluster", () => Results.Json(ReadCluster(node), ApiJson.Options));
 
-        app.MapGet("/metrics", async (HttpContext context) =>
+        app.MapRead("/metrics", async (HttpContext context) =>
         {
             var rows = await engine.ReadAsync(MetricsWriter.Read).ConfigureAwait(false);
             context.Response.ContentType = MetricsWriter.ContentType;
             await MetricsWriter.WriteAsync(rows, engine.Counters, node, context.Response.Body, context.RequestAborted).ConfigureAwait(false);
         });
 
-        // Unknown routes answer in the API's error shape too.
-        app.MapFallback((HttpContext context) => ApiErrorMiddleware.WriteAsync(context, StatusCodes.Status404NotFound, $"no route {context.Request.Method} {context.Request.Path}", FusisErrorCode.UnknownRoute, null));
     }
 
     private static FusisCluster ReadCluster(ClusterNode node)

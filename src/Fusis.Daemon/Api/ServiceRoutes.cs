@@ -16,9 +16,9 @@ internal static class ServiceRoutes
 {
     public static void MapServiceRoutes(this IEndpointRouteBuilder routes, EngineBackend engine, ApiBody body)
     {
-        routes.MapGet("/services", async () => Results.Json(await engine.ReadServicesAsync().ConfigureAwait(false), ApiJson.Options));
-        routes.MapGet("/services/{name}", async (string name) => Results.Json(await engine.ReadServiceAsync(name).ConfigureAwait(false), ApiJson.Options));
-        routes.MapGet("/services/{name}/destinations", async (string name) =>
+        routes.MapRead("/services", async () => Results.Json(await engine.ReadServicesAsync().ConfigureAwait(false), ApiJson.Options));
+        routes.MapRead("/services/{name}", async (string name) => Results.Json(await engine.ReadServiceAsync(name).ConfigureAwait(false), ApiJson.Options));
+        routes.MapRead("/services/{name}/destinations", async (string name) =>
             Results.Json((await engine.ReadServiceAsync(name).ConfigureAwait(false)).Destinations, ApiJson.Options));
 
         // An explicit return type: a lambda of HttpContext alone would bind as a RequestDelegate, dropping the IResult.

@@ -188,7 +188,10 @@ public static partial class BalancerHost
                 kestrel.ListenUnixSocket(localSocket);
             }
 
-            kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes;
+            // The API's limit is ApiBody's, on the body's own bytes, the same for a sized and a chunked body. Kestrel counts
+            // a chunked body's framing too (a body of exactly the limit was refused); its limit stays, as the outer guard
+            // for routes that read no body, loose enough that the framing of even one-byte chunks never reaches it.
+            kestrel.Limits.MaxRequestBodySize = (options.MaxBodyBytes * 8) + 65536;
             kestrel.AddServerHeader = false;
         });
         builder.Host.UseSystemd();
@@ -399,9 +402,9 @@ public static partial class BalancerHost
             }
         }
 
-        if (options.MaxBodyBytes < 1024)
+        if (options.MaxBodyBytes is < 1024 or > 1024 * 1024 * 1024)
         {
-            throw new ConfigurationException($"MaxBodyBytes must be at least 1024, not {options.MaxBodyBytes}");
+            throw new ConfigurationException($"MaxBodyBytes must be from 1024 to 1073741824 (1 GiB), not {options.MaxBodyBytes}");
         }
 
         return options;
