@@ -1,6 +1,10 @@
 using System.Net;
+using System.Net.Sockets;
+using Fusis.Daemon.Api;
 using Fusis.Daemon.Balancer;
 using Fusis.TestSupport;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http;
 
 namespace Fusis.Daemon.Tests;
 
@@ -9,7 +13,7 @@ public sealed class AuthenticationTests
     private const string Token = "s3cret-token-of-enough-length";
 
     [Fact]
-    public async Task With_a_token_writes_need_it_and_reads_do_not()
+    public async Task With_a_token_writes_need_it_and_reads_on_loopback_do_not()
     {
         DirectoryInfo folder = Directory.CreateTempSubdirectory("fusis-token-");
         try
@@ -34,6 +38,38 @@ public sealed class AuthenticationTests
         }
     }
 
+    // Where a request arrived decides whether a read needs the token: the connection's local end point.
+    [Theory]
+    [InlineData("GET", "127.0.0.1", false, 200)]
+    [InlineData("HEAD", "::1", false, 200)]
+    [InlineData("GET", "::ffff:127.0.0.1", false, 200)]
+    [InlineData("GET", "198.18.0.1", false, 401)]
+    [InlineData("HEAD", "fd00::1", false, 401)]
+    [InlineData("GET", "198.18.0.1", true, 200)]
+    [InlineData("POST", "198.18.0.1", true, 401)]
+    [InlineData("POST", "127.0.0.1", false, 401)]
+    [InlineData("DELETE", "unix", false, 200)]
+    [InlineData("GET", "unix", false, 200)]
+    public async Task Beyond_loopback_reads_need_the_token_too_unless_anonymous_reads_are_allowed(string method, string arrivedOn, bool anonymousReads, int expected)
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Method = method;
+        if (arrivedOn == "unix")
+        {
+            context.Features.Set<IConnectionEndPointFeature>(new ArrivedOn(new UnixDomainSocketEndPoint("/run/fusis/fusis.sock")));
+        }
+        else
+        {
+            context.Connection.LocalIpAddress = IPAddress.Parse(arrivedOn);
+        }
+
+        var middleware = new BearerTokenMiddleware(c => { c.Response.StatusCode = 200; return Task.CompletedTask; }, BearerTokenMiddleware.Hash(Token), anonymousReads);
+
+        await middleware.InvokeAsync(context);
+
+        Assert.Equal(expected, context.Response.StatusCode);
+    }
+
     [Theory]
     [InlineData(new[] { "--listen", "0.0.0.0:8000" }, "without a token")]
     [InlineData(new[] { "--listen", "198.18.0.1" }, "is not address:port")]
@@ -46,5 +82,12 @@ public sealed class AuthenticationTests
         var e = Assert.Throws<ConfigurationException>(() => BalancerHost.Build([.. args, "--state", "/nonexistent/state.json"], () => new MemoryIpvsKernel()));
 
         Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class ArrivedOn(EndPoint local) : IConnectionEndPointFeature
+    {
+        public EndPoint? LocalEndPoint { get; set; } = local;
+
+        public EndPoint? RemoteEndPoint { get; set; }
     }
 }

@@ -233,7 +233,7 @@ public sealed class ClusterFailoverLabTests : IClassFixture<ClusterFailoverLabTe
 
     private static long Metric(int n, string name)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        using HttpClient http = HaLab.Reader(TimeSpan.FromSeconds(30));
         string text = http.GetStringAsync(new Uri($"{HaLab.Api(n)}/metrics")).GetAwaiter().GetResult();
         string line = text.Split('\n').First(l => l.StartsWith(name + " ", StringComparison.Ordinal));
         return (long)double.Parse(line[(name.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);

@@ -30,6 +30,9 @@ public sealed class ClusterScenarioTests
         {
             Step("1. The balancer: serf + fusis balancer in its namespace, VIPs on fusis0 from 198.18.100.0/24");
             figures.Add($"balancer start to API ready: {lab.StartBalancer().TotalSeconds:0.0} s (emulated)");
+            HttpStatusCode anonymous = AnonymousRead("/services");
+            Console.WriteLine($"  GET /services without the token, beyond loopback -> {(int)anonymous}");
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous);
 
             Step("2. A service through the API (IPAM gives it the VIP) with an HTTP health check, and one through a cmdlet with a TCP check");
             Api(lab, HttpMethod.Post, "/services", """{"Name":"web","Port":80,"Protocol":"tcp","Scheduler":"rr"}""", HttpStatusCode.Created);
@@ -224,6 +227,13 @@ public sealed class ClusterScenarioTests
         Console.WriteLine($"  {count} requests to {vip}: {string.Join(", ", counts)}");
         Assert.DoesNotContain("FAILED", answers);
         Assert.Equal(expected, answers.Distinct().Order(StringComparer.Ordinal));
+    }
+
+    private static HttpStatusCode AnonymousRead(string path)
+    {
+        using var anonymous = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        using HttpResponseMessage read = anonymous.GetAsync(new Uri($"{ClusterLab.Api}{path}")).GetAwaiter().GetResult();
+        return read.StatusCode;
     }
 
     // GET /members: every backend that joined, alive, with what it announces.

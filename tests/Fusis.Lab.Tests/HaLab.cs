@@ -157,7 +157,7 @@ internal sealed class HaLab : IDisposable
         {
             try
             {
-                using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+                using HttpClient http = Reader(TimeSpan.FromSeconds(5));
                 string metrics = http.GetStringAsync(new Uri($"{Api(n)}/metrics")).GetAwaiter().GetResult();
                 text.Append($"lb{n}: ").AppendJoin(' ', metrics.Split('\n').Where(l => l.StartsWith("fusis_cluster_", StringComparison.Ordinal))).AppendLine();
             }
@@ -175,7 +175,7 @@ internal sealed class HaLab : IDisposable
     {
         try
         {
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+            using HttpClient http = Reader(TimeSpan.FromSeconds(2));
             return http.GetFromJsonAsync<JsonElement>(new Uri($"{Api(n)}/cluster")).GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
@@ -212,6 +212,14 @@ internal sealed class HaLab : IDisposable
 
     /// <summary>`ipvsadm -S -n` in balancer N's namespace.</summary>
     public static string Table(int n) => LabKernel.Run("ip", $"netns exec {Namespace(n)} ipvsadm -S -n");
+
+    /// <summary>A client for the balancers' read routes, which beyond loopback need the token too.</summary>
+    public static HttpClient Reader(TimeSpan timeout)
+    {
+        var http = new HttpClient { Timeout = timeout };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
+        return http;
+    }
 
     /// <summary>A write through balancer N's API; the status and body.</summary>
     public static (HttpStatusCode Status, string Body) Send(int n, HttpMethod method, string path, string? json)

@@ -21,7 +21,7 @@ internal static class BalancerApi
     {
         app.UseMiddleware<ApiErrorMiddleware>();
         app.Use(RouteRefusals.InvokeAsync);
-        app.Use(next => new BearerTokenMiddleware(next, tokenHash).InvokeAsync);
+        app.Use(next => new BearerTokenMiddleware(next, tokenHash, options.AnonymousReads).InvokeAsync);
         var backend = new EngineBackend(engine, new OperationContext(options.VipRange is { } range ? IPNetwork.Parse(range) : null), "this balancer");
         app.MapServiceRoutes(backend, new ApiBody(options.MaxBodyBytes));
 

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
@@ -7,19 +8,22 @@ using Microsoft.AspNetCore.Http;
 namespace Fusis.Daemon.Api;
 
 /// <summary>
-/// With a token configured, every write (anything but GET and HEAD) needs "Authorization: Bearer &lt;token&gt;",
-/// except over the local socket, which only root can open (its folder is 0700).
-/// The comparison is constant-time (hashes of equal length, compared with FixedTimeEquals); the token is never logged.
+/// With a token configured, every request needs "Authorization: Bearer &lt;token&gt;", except reads (GET and HEAD)
+/// that arrive on loopback (or beyond it with AnonymousReads), and anything over the local socket, which only root
+/// can open (its folder is 0700). The comparison is constant-time (hashes of equal length, compared with
+/// FixedTimeEquals); the token is never logged.
 /// </summary>
-internal sealed class BearerTokenMiddleware(RequestDelegate next, byte[]? tokenHash)
+internal sealed class BearerTokenMiddleware(RequestDelegate next, byte[]? tokenHash, bool anonymousReads)
 {
     public static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
 
     public Task InvokeAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (tokenHash is null || HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
-            || context.Features.Get<IConnectionEndPointFeature>()?.LocalEndPoint is UnixDomainSocketEndPoint)
+        bool local = context.Features.Get<IConnectionEndPointFeature>()?.LocalEndPoint is UnixDomainSocketEndPoint;
+        bool loopback = context.Connection.LocalIpAddress is { } address && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
+        bool read = HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method);
+        if (tokenHash is null || local || (read && (anonymousReads || loopback)))
         {
             return next(context);
         }
@@ -32,6 +36,7 @@ internal sealed class BearerTokenMiddleware(RequestDelegate next, byte[]? tokenH
         }
 
         context.Response.Headers.WWWAuthenticate = "Bearer";
-        return ApiErrorMiddleware.WriteAsync(context, StatusCodes.Status401Unauthorized, "this balancer needs a bearer token for writes (Authorization: Bearer <token>)", Core.FusisErrorCode.PermissionDenied, null);
+        string what = read ? "reads beyond loopback" : "writes";
+        return ApiErrorMiddleware.WriteAsync(context, StatusCodes.Status401Unauthorized, $"this balancer needs a bearer token for {what} (Authorization: Bearer <token>)", Core.FusisErrorCode.PermissionDenied, null);
     }
 }

@@ -43,6 +43,7 @@ public static partial class BalancerHost
         ["--state"] = nameof(BalancerOptions.StatePath),
         ["--local-socket"] = nameof(BalancerOptions.LocalSocket),
         ["--token-file"] = nameof(BalancerOptions.TokenFile),
+        ["--anonymous-reads"] = nameof(BalancerOptions.AnonymousReads),
         ["--reconcile-interval"] = nameof(BalancerOptions.ReconcileInterval),
         ["--max-body-bytes"] = nameof(BalancerOptions.MaxBodyBytes),
         ["--serf-rpc"] = nameof(BalancerOptions.SerfRpc),
@@ -61,7 +62,7 @@ public static partial class BalancerHost
     };
 
     public static string Usage =>
-        "usage: fusis balancer [--config FILE] [--listen ADDRESS:PORT] [--state FILE] [--local-socket PATH] [--token-file FILE] [--reconcile-interval HH:MM:SS] " +
+        "usage: fusis balancer [--config FILE] [--listen ADDRESS:PORT] [--state FILE] [--local-socket PATH] [--token-file FILE] [--anonymous-reads true|false] [--reconcile-interval HH:MM:SS] " +
         "[--max-body-bytes N] [--serf-rpc HOST:PORT] [--resync-interval HH:MM:SS] [--drain-timeout HH:MM:SS] [--on-failed Remove|Drain] " +
         "[--vip-interface NAME] [--vip-range CIDR] [--snat off|masquerade] " +
         "[--etcd ENDPOINTS --node NAME [--etcd-prefix PREFIX] [--lease-ttl HH:MM:SS] [--sync-interface NAME] [--sync-id N]]";
@@ -126,7 +127,8 @@ public static partial class BalancerHost
         IPEndPoint endPoint = IPEndPoint.TryParse(options.Listen, out IPEndPoint? parsed) && options.Listen.Contains(':', StringComparison.Ordinal)
             ? parsed
             : throw new ConfigurationException($"Listen '{options.Listen}' is not address:port (for example 127.0.0.1:8000 or [::1]:8000)");
-        byte[]? tokenHash = options.TokenFile is null ? null : BearerTokenMiddleware.Hash(ReadToken(options.TokenFile));
+        string? token = options.TokenFile is null ? null : ReadToken(options.TokenFile);
+        byte[]? tokenHash = token is null ? null : BearerTokenMiddleware.Hash(token);
         SnatSetting? snat = options.Snat is null ? null
             : SnatSetting.TryParse(options.Snat, out SnatSetting? parsedSnat) && parsedSnat.Kind != SnatKind.Address ? parsedSnat
             : throw new ConfigurationException($"Snat '{options.Snat}' is not {Words.SnatModes.Choices} (an address is set per service)");
@@ -143,7 +145,7 @@ public static partial class BalancerHost
         ClusterNode node;
         try
         {
-            node = OpenCluster(options, file, problem =>
+            node = OpenCluster(options, token, file, problem =>
             {
                 if (clusterLogger is not null)
                 {
@@ -279,7 +281,8 @@ public static partial class BalancerHost
         }
 
         app.Lifetime.ApplicationStarted.Register(() => LogStarted(
-            logger, Program.Version, string.Join(", ", app.Urls), options.StatePath, engine.Current.Services.Count, tokenHash is null ? "open on loopback" : "need the token"));
+            logger, Program.Version, string.Join(", ", app.Urls), options.StatePath, engine.Current.Services.Count, tokenHash is null ? "open on loopback" : "need the token",
+            tokenHash is null || IPAddress.IsLoopback(endPoint.Address) ? "need no token on loopback" : options.AnonymousReads ? "need NO token (AnonymousReads): anyone who reaches the API sees every VIP and backend" : "need the token beyond loopback"));
         app.Lifetime.ApplicationStopped.Register(() =>
         {
             engine.DisposeAsync().AsTask().GetAwaiter().GetResult();
@@ -297,7 +300,7 @@ public static partial class BalancerHost
         return app;
     }
 
-    private static ClusterNode OpenCluster(BalancerOptions options, FileDesiredStateStore cache, Action<string> problem)
+    private static ClusterNode OpenCluster(BalancerOptions options, string? token, FileDesiredStateStore cache, Action<string> problem)
     {
         if (options.Etcd is not { } endpoints)
         {
@@ -318,7 +321,7 @@ public static partial class BalancerHost
         var keys = new ClusterKeys(options.EtcdPrefix);
         var store = new EtcdDesiredStateStore(etcd, keys, options.Node, cache);
         store.Problem += problem;
-        var quorum = new PeerQuorum();
+        var quorum = new PeerQuorum(token);
         var election = new LeaderElection(etcd, keys, options.Node, options.LeaseTtl, $"http://{options.Listen}")
         {
             NobodyElseCanLead = quorum.NobodyElseCanLead,
@@ -457,8 +460,8 @@ public static partial class BalancerHost
     [LoggerMessage(Level = LogLevel.Warning, Message = "cluster: {Problem}")]
     private static partial void LogCluster(ILogger logger, string problem);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "fusis balancer {Version} listening on {Urls}; desired state {StatePath} with {Services} owned services; writes {Auth}")]
-    private static partial void LogStarted(ILogger logger, string version, string urls, string statePath, int services, string auth);
+    [LoggerMessage(Level = LogLevel.Information, Message = "fusis balancer {Version} listening on {Urls}; desired state {StatePath} with {Services} owned services; writes {Auth}; reads {Reads}")]
+    private static partial void LogStarted(ILogger logger, string version, string urls, string statePath, int services, string auth, string reads);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "kernel service {Service} is not owned by Fusis; it is left alone")]
     private static partial void LogUnmanaged(ILogger logger, string service);

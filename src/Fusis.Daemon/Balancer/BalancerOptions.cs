@@ -22,6 +22,12 @@ public sealed class BalancerOptions
     /// <summary>A file holding the bearer token that writes need; none: writes are open (loopback only).</summary>
     public string? TokenFile { get; set; }
 
+    /// <summary>
+    /// Whether reads beyond loopback need no token. Off by default: whoever reaches the API would see every VIP and
+    /// backend. Reads on loopback and the local socket never need one.
+    /// </summary>
+    public bool AnonymousReads { get; set; }
+
     /// <summary>How often a full reconcile repairs drift.</summary>
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(30);
 

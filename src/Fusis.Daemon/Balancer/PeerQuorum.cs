@@ -14,7 +14,8 @@ namespace Fusis.Daemon.Balancer;
 /// lately, that it is a standby without etcd. The asking runs in the background (<see cref="RunAsync"/>), so the
 /// election's deadline only reads the last answers.
 /// </summary>
-internal sealed class PeerQuorum
+/// <param name="token">The cluster's bearer token (every balancer has the same), which reads beyond loopback need.</param>
+internal sealed class PeerQuorum(string? token)
 {
     private static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.FromSeconds(30) });
 
@@ -53,7 +54,7 @@ internal sealed class PeerQuorum
         }
     }
 
-    private static async Task<bool> AskAsync(IReadOnlyList<ClusterPeer> peers, CancellationToken cancellationToken)
+    private async Task<bool> AskAsync(IReadOnlyList<ClusterPeer> peers, CancellationToken cancellationToken)
     {
         if (peers.Any(p => p.Api is null))
         {
@@ -72,9 +73,15 @@ internal sealed class PeerQuorum
         }
     }
 
-    private static async Task<bool> CannotLeadAsync(string api, CancellationToken cancellationToken)
+    private async Task<bool> CannotLeadAsync(string api, CancellationToken cancellationToken)
     {
-        using HttpResponseMessage response = await Http.GetAsync(new Uri(new Uri(api), "/cluster"), cancellationToken).ConfigureAwait(false);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(new Uri(api), "/cluster"));
+        if (token is not null)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+
+        using HttpResponseMessage response = await Http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
             return false;
