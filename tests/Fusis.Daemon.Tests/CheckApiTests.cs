@@ -11,9 +11,9 @@ public sealed class CheckApiTests
     {
         await using ApiHost host = await ServiceApiTests.WithWebAndAnUnmanagedDns();
 
-        // The original Fusis sent Go durations in nanoseconds.
+        // A number is seconds, as the original Fusis read it.
         using HttpResponseMessage created = await host.SendAsync(
-            HttpMethod.Post, "/services/web/check", """{"ServiceID":"web","Type":"http","HttpPath":"/healthz","Interval":500000000,"Timeout":"200ms","Fall":3}""");
+            HttpMethod.Post, "/services/web/check", """{"ServiceID":"web","Type":"http","HttpPath":"/healthz","Interval":0.5,"Timeout":"200ms","Fall":3}""");
 
         Assert.Equal(HttpStatusCode.OK, created.StatusCode);
         JsonElement check = (await ServiceApiTests.Json(created)).RootElement.GetProperty("Check");
@@ -40,7 +40,8 @@ public sealed class CheckApiTests
     [InlineData("""{"Interval":9223372036854775808}""", "Interval")]
     [InlineData("""{"Interval":"1e300s"}""", "Interval")]
     [InlineData("""{"Interval":"2d","Timeout":"1s"}""", "Interval")]
-    [InlineData("""{"Interval":9000000000000000000,"Timeout":"1s"}""", "Check")]
+    [InlineData("""{"Interval":9000000000000000000,"Timeout":"1s"}""", "Interval")]
+    [InlineData("""{"Interval":-5}""", "Interval")]
     public async Task A_bad_check_is_422_with_its_field_and_changes_nothing(string json, string field)
     {
         await using ApiHost host = await ServiceApiTests.WithWebAndAnUnmanagedDns();

@@ -88,14 +88,18 @@ public static class CheckMapper
 
     private static TimeSpan? Duration(JsonElement? value, string field, FieldErrors errors)
     {
-        if (value is not { } element || element.ValueKind == JsonValueKind.Null)
+        // 0 is how the original's Go client sends a duration its caller left out.
+        if (value is not { } element || element.ValueKind == JsonValueKind.Null
+            || (element.ValueKind == JsonValueKind.Number && element.TryGetDouble(out double zero) && zero == 0))
         {
             return null;
         }
 
-        if (element.ValueKind == JsonValueKind.Number && element.TryGetInt64(out long nanoseconds) && nanoseconds > 0)
+        // A number is seconds, as the original Fusis read it (its own test posts {"interval":5,"timeout":5}).
+        if (element.ValueKind == JsonValueKind.Number && element.TryGetDouble(out double given)
+            && given > 0 && given <= HealthCheck.MaxInterval.TotalSeconds)
         {
-            return TimeSpan.FromTicks(nanoseconds / 100);
+            return TimeSpan.FromSeconds(given);
         }
 
         if (element.ValueKind == JsonValueKind.String && element.GetString() is { } text)
@@ -120,7 +124,7 @@ public static class CheckMapper
             }
         }
 
-        errors.Add(field, "a duration (above 0, at most 24 h) is nanoseconds (a number, as the original Fusis sent it) or a string such as \"500ms\", \"2s\" or \"00:00:02\"");
+        errors.Add(field, "a duration (above 0, at most 24 h) is a number of seconds (as the original Fusis read it) or a string such as \"500ms\", \"2s\" or \"00:00:02\"");
         return null;
     }
 }

@@ -1,17 +1,22 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Fusis.Core.Api;
 
 /// <summary>
 /// A health check as clients send it: the original Fusis CheckSpec (Type tcp|http, HttpPath, Interval and Timeout
-/// as Go durations in nanoseconds) and Fusis's own fields. Durations may also be strings: "500ms", "2s", "1m".
+/// as numbers of seconds, as the original read them) and Fusis's own fields. Durations may also be strings: "500ms",
+/// "2s", "1m", "00:00:02".
 /// </summary>
 public sealed class CheckRequest
 {
+    [JsonConverter(typeof(EmptyIsNotGiven))]
     public string? Type { get; set; }
 
+    [JsonConverter(typeof(EmptyIsNotGiven))]
     public string? HttpPath { get; set; }
 
+    [JsonConverter(typeof(EmptyIsNotGiven))]
     public string? Path { get; set; }
 
     /// <summary>"200-399", or one status.</summary>

@@ -20,4 +20,8 @@ public sealed record DestinationResource(
     bool Draining,
     bool Down,
     DestinationStatsResource? Stats,
-    string Service);
+    string Service)
+{
+    /// <summary>The original Fusis's name for <see cref="Address"/>, which its 2016 client reads back.</summary>
+    public string Host => Address;
+}

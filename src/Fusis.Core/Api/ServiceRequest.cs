@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Fusis.Core.Api;
 
 /// <summary>
@@ -8,14 +10,17 @@ public sealed class ServiceRequest
 {
     public string? Name { get; set; }
 
+    [JsonConverter(typeof(EmptyIsNotGiven))]
     public string? Address { get; set; }
 
     /// <summary>The original Fusis's name for <see cref="Address"/>.</summary>
+    [JsonConverter(typeof(EmptyIsNotGiven))]
     public string? Host { get; set; }
 
     public int? Port { get; set; }
 
     /// <summary>tcp (default), udp, sctp, or fwm with <see cref="FirewallMark"/>.</summary>
+    [JsonConverter(typeof(EmptyIsNotGiven))]
     public string? Protocol { get; set; }
 
     public uint? FirewallMark { get; set; }
@@ -23,9 +28,11 @@ public sealed class ServiceRequest
     /// <summary>ipv4 or ipv6, for firewall-mark services.</summary>
     public string? AddressFamily { get; set; }
 
+    [JsonConverter(typeof(EmptyIsNotGiven))]
     public string? Scheduler { get; set; }
 
     /// <summary>The forwarding method of destinations added without one: nat (default), route or tunnel.</summary>
+    [JsonConverter(typeof(EmptyIsNotGiven))]
     public string? Mode { get; set; }
 
     /// <summary>Seconds of persistence; 0: none.</summary>

@@ -18,4 +18,8 @@ public sealed record ServiceResource(
     string Snat,
     IReadOnlyList<DestinationResource> Destinations,
     CheckResource? Check,
-    ServiceStatsResource? Stats);
+    ServiceStatsResource? Stats)
+{
+    /// <summary>The original Fusis's name for <see cref="Address"/>, which its 2016 client reads back.</summary>
+    public string? Host => Address;
+}
