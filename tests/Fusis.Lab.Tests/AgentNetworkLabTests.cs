@@ -23,18 +23,20 @@ public sealed class AgentNetworkLabTests
         string arpBefore = ns.Exec("cat /proc/sys/net/ipv4/conf/all/arp_ignore").Trim();
         using Process balancer = Start(ns, "serf", "agent", "-node=lb", "-bind=198.18.91.1", "-rpc-addr=127.0.0.1:7374", "-log-level=warn",
             "-tag=fusis-role=balancer", "-tag=fusis-vips=web=198.18.90.1");
+        // Started before the balancer's serf may listen: it retries the join rather than exit.
         using Process? running = attachToRunningSerf
-            ? Start(ns, "serf", "agent", "-node=b1", "-bind=198.18.91.2", "-rpc-addr=127.0.0.1:7373", "-join=198.18.91.1", "-log-level=warn")
+            ? Start(ns, "serf", "agent", "-node=b1", "-bind=198.18.91.2", "-rpc-addr=127.0.0.1:7373", "-retry-join=198.18.91.1", "-retry-interval=1s", "-log-level=warn")
             : null;
-        if (running is not null)
-        {
-            ClusterLab.WaitFor("b1's own serf in the cluster", TimeSpan.FromSeconds(60), () => ns.Exec("serf members -rpc-addr=127.0.0.1:7374", check: false).Contains("b1", StringComparison.Ordinal));
-        }
-
-        string[] serf = attachToRunningSerf ? [] : ["--serf", "/usr/bin/serf", "--node", "b1", "--bind", "198.18.91.2", "--join", "198.18.91.1"];
-        using Process agent = Start(ns, ClusterLab.Daemon, ["agent", .. serf, "--serf-rpc", "127.0.0.1:7373", "--drain-timeout", "00:00:02", "--service", "web:8080:1:route"]);
+        Process? agent = null;
         try
         {
+            if (running is not null)
+            {
+                ClusterLab.WaitFor("b1's own serf in the cluster", TimeSpan.FromSeconds(60), () => ns.Exec("serf members -rpc-addr=127.0.0.1:7374", check: false).Contains("b1", StringComparison.Ordinal));
+            }
+
+            string[] serf = attachToRunningSerf ? [] : ["--serf", "/usr/bin/serf", "--node", "b1", "--bind", "198.18.91.2", "--join", "198.18.91.1"];
+            agent = Start(ns, ClusterLab.Daemon, ["agent", .. serf, "--serf-rpc", "127.0.0.1:7373", "--drain-timeout", "00:00:02", "--service", "web:8080:1:route"]);
             ClusterLab.WaitFor("the VIP on lo", TimeSpan.FromSeconds(90), () => ns.Exec("ip -o addr show dev lo").Contains("198.18.90.1/32", StringComparison.Ordinal));
             Assert.Equal("1", ns.Exec("cat /proc/sys/net/ipv4/conf/all/arp_ignore").Trim());
             Assert.Equal("2", ns.Exec("cat /proc/sys/net/ipv4/conf/lo/arp_announce").Trim());
@@ -54,6 +56,8 @@ public sealed class AgentNetworkLabTests
             {
                 process.Kill(entireProcessTree: true);
             }
+
+            agent?.Dispose();
 
             ns.Exec("pkill -KILL -f 'serf agent -node=b1'", check: false);
         }
