@@ -16,12 +16,14 @@ internal sealed class LabDaemon : IDisposable
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("fusis-daemon-");
     private readonly StringBuilder _log = new();
     private readonly string? _notifySocket;
+    private readonly string[] _arguments;
     private Process? _process;
 
-    public LabDaemon(TimeSpan reconcileInterval, string? notifySocket = null)
+    public LabDaemon(TimeSpan reconcileInterval, string? notifySocket = null, params string[] arguments)
     {
         ReconcileInterval = reconcileInterval;
         _notifySocket = notifySocket;
+        _arguments = arguments;
         Port = FreePort();
         StatePath = Path.Combine(_folder.FullName, "state.json");
         SocketPath = Path.Combine(_folder.FullName, "run", "fusis.sock");
@@ -63,6 +65,11 @@ internal sealed class LabDaemon : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (string argument in _arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
         if (_notifySocket is not null)
         {
             string systemd = Path.Combine(_folder.FullName, "systemd");
