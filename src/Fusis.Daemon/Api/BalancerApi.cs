@@ -14,7 +14,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Fusis.Daemon.Api;
 
-/// <summary>The whole HTTP API: error handling, the token check on writes, the service routes, /health and /metrics.</summary>
+/// <summary>The whole HTTP API: error handling, unknown routes and methods, the token check, the service routes, /health and /metrics.</summary>
 internal static class BalancerApi
 {
     public static void UseBalancerApi(this WebApplication app, BalancerEngine engine, byte[]? tokenHash, BalancerOptions options)
@@ -54,7 +54,6 @@ internal static class BalancerApi
             context.Response.ContentType = MetricsWriter.ContentType;
             await MetricsWriter.WriteAsync(rows, engine.Counters, node, context.Response.Body, context.RequestAborted).ConfigureAwait(false);
         });
-
     }
 
     private static FusisCluster ReadCluster(ClusterNode node)

@@ -20,10 +20,10 @@ internal sealed class BearerTokenMiddleware(RequestDelegate next, byte[]? tokenH
     public Task InvokeAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        bool local = context.Features.Get<IConnectionEndPointFeature>()?.LocalEndPoint is UnixDomainSocketEndPoint;
+        bool overLocalSocket = context.Features.Get<IConnectionEndPointFeature>()?.LocalEndPoint is UnixDomainSocketEndPoint;
         bool loopback = context.Connection.LocalIpAddress is { } address && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
         bool read = HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method);
-        if (tokenHash is null || local || (read && (anonymousReads || loopback)))
+        if (tokenHash is null || overLocalSocket || (read && (anonymousReads || loopback)))
         {
             return next(context);
         }

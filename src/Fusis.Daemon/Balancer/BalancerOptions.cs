@@ -19,7 +19,7 @@ public sealed class BalancerOptions
     /// </summary>
     public string LocalSocket { get; set; } = LocalBackend.SocketPath;
 
-    /// <summary>A file holding the bearer token that writes need; none: writes are open (loopback only).</summary>
+    /// <summary>A file holding the bearer token that writes, and reads beyond loopback, need; none: the API is open (loopback only).</summary>
     public string? TokenFile { get; set; }
 
     /// <summary>
