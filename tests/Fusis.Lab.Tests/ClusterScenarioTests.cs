@@ -12,7 +12,7 @@ namespace Fusis.Lab.Tests;
 /// balancer, real backends joined through Serf, real requests through the VIP; a health check removing a backend,
 /// a TCP check setting a backend's weight to 0, both put back when it recovers, a killed agent removed by Serf
 /// failure detection, a new backend joining, a graceful drain and a balancer restart under traffic, a failed backend
-/// drained (--on-failed Drain) and then removed by the periodic resync, each measured; then SNAT serving a backend
+/// drained (--on-failed Drain) and then removed once idle, each measured; then SNAT serving a backend
 /// that has no route back, and its VIP taken off the VIP interface when the service is deleted.
 /// </summary>
 public sealed class ClusterScenarioTests
@@ -106,7 +106,7 @@ public sealed class ClusterScenarioTests
             Assert.False(Routes(lab, Web, "198.18.2.13"));
             Spread(lab, Web, 10, expected: ["b1", "b4"]);
 
-            Step("8. The balancer is killed (kill -9) and restarted under traffic, now with --on-failed Drain and a 1 s resync: the kernel keeps forwarding");
+            Step("8. The balancer is killed (kill -9) and restarted under traffic, now with --on-failed Drain: the kernel keeps forwarding");
             const int size = 32 * 1024 * 1024;
             lab.WriteFile(1, "big.bin", size);
             lab.WriteFile(4, "big.bin", size);
@@ -117,7 +117,7 @@ public sealed class ClusterScenarioTests
                 lab.Kill("balancer");
                 Thread.Sleep(1000);
                 Assert.Equal(before, lab.Table());
-                TimeSpan restart = lab.StartBalancer("--on-failed", "Drain", "--resync-interval", "00:00:01");
+                TimeSpan restart = lab.StartBalancer("--on-failed", "Drain");
                 long received = download.Finish();
                 (int ok, int failed) = traffic.Stop();
                 figures.Add($"balancer kill -9 + restart ({restart.TotalSeconds:0.0} s to API): {ok} new requests succeeded, {failed} failed; " +
@@ -129,13 +129,13 @@ public sealed class ClusterScenarioTests
 
             Show(lab, pwsh, remote);
 
-            Step("8b. b1's agent and serf are killed (kill -9): with --on-failed Drain it goes to weight 0, and the resync removes it once idle");
+            Step("8b. b1's agent and serf are killed (kill -9): with --on-failed Drain it goes to weight 0, and is removed once idle");
             lab.Kill("agent-b1");
             clock.Restart();
             ClusterLab.WaitFor("b1 drained (weight 0) after its failure", TimeSpan.FromSeconds(60), () => Weight(lab, Web, "198.18.2.11") == 0);
             TimeSpan drainedAfter = clock.Elapsed;
-            ClusterLab.WaitFor("b1 removed by the resync once drained", TimeSpan.FromSeconds(30), () => Weight(lab, Web, "198.18.2.11") is null);
-            figures.Add($"agent kill -9 -> b1 drained: {drainedAfter.TotalSeconds:0.0} s, removed {clock.Elapsed.TotalSeconds - drainedAfter.TotalSeconds:0.0} s later (minimum drain 2 s, resync 1 s)");
+            ClusterLab.WaitFor("b1 removed once drained", TimeSpan.FromSeconds(30), () => Weight(lab, Web, "198.18.2.11") is null);
+            figures.Add($"agent kill -9 -> b1 drained: {drainedAfter.TotalSeconds:0.0} s, removed {clock.Elapsed.TotalSeconds - drainedAfter.TotalSeconds:0.0} s later (minimum drain 2 s; the membership loop sweeps finished drains)");
             Spread(lab, Web, 10, expected: ["b4"]);
 
             Step("9. SNAT: b5 has no route back to clients; a NAT service reaches it only once the balancer SNATs (nftables table ip fusis)");
