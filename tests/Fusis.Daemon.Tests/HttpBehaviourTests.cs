@@ -43,7 +43,8 @@ public sealed class HttpBehaviourTests
             Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
             Assert.Equal(allow, string.Join(", ", response.Content.Headers.Allow.Order(StringComparer.Ordinal)));
             using JsonDocument body = await ServiceApiTests.Json(response);
-            Assert.Equal(("UnknownRoute", $"{path} does not take {method}"), (body.RootElement.GetProperty("code").GetString(), body.RootElement.GetProperty("error").GetString()![..(path.Length + method.Length + 15)]));
+            Assert.Equal("UnknownRoute", body.RootElement.GetProperty("code").GetString());
+            Assert.StartsWith($"{path} does not take {method}; it takes ", body.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
         }
         finally
         {
