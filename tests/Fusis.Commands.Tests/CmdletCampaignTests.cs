@@ -5,6 +5,7 @@ using CsCheck;
 using Fusis.Core;
 using Fusis.Core.Reconcile;
 using Fusis.Core.State;
+using Fusis.TestSupport;
 
 namespace Fusis.Commands.Tests;
 
@@ -32,7 +33,7 @@ public sealed class CmdletCampaignTests
     public async Task Two_thousand_generated_cmdlet_calls_give_stable_error_ids_and_change_nothing_when_refused()
     {
         using var host = new CmdletHost(DesiredState.Empty);
-        string seed = Environment.GetEnvironmentVariable("FUSIS_CAMPAIGN_SEED") is { Length: > 0 } given ? given : Guid.NewGuid().ToString("N")[..12];
+        string seed = ApiCampaign.Seed();
         var ids = new SortedDictionary<string, int>(StringComparer.Ordinal);
         int calls = 0, accepted = 0;
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -80,8 +81,8 @@ public sealed class CmdletCampaignTests
         Assert.True(accepted > 0 && ids.Count > 0, "the campaign must both change and be refused");
     }
 
-    private static string Snapshot(CmdletHost host) =>
-        $"{host.Kernel.GetTimeouts()}\n" + string.Join('\n', host.Kernel.GetServices().Select(s => $"{s} -> {string.Join(", ", host.Kernel.GetDestinations(s.Key))}"));
+    // Set-FusisTimeout is among the calls: the timeouts too.
+    private static string Snapshot(CmdletHost host) => $"{host.Kernel.GetTimeouts()}\n{ApiCampaign.Snapshot(host.Kernel)}";
 
     // A PowerShell single-quoted literal.
     private static string Quote(string value) => $"'{value.Replace("'", "''", StringComparison.Ordinal)}'";

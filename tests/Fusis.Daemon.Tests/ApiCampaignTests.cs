@@ -1,5 +1,4 @@
 using CsCheck;
-using Fusis.Core.Reconcile;
 using Fusis.TestSupport;
 
 namespace Fusis.Daemon.Tests;
@@ -20,7 +19,7 @@ public sealed class ApiCampaignTests
         // loopback, and none changes the kernel behind the campaign's back.
         using var backends = new LoopbackHttpServers(3);
         await using ApiHost host = await ApiHost.StartAsync("--vip-range", "198.18.100.0/24");
-        var campaign = new ApiCampaign(host.Client, () => ApiCampaign.Snapshot(host.Kernel), () => ApiCampaign.Saved(host.StatePath), () => Reconciler.Preview(ApiCampaign.Saved(host.StatePath), host.Kernel));
+        var campaign = new ApiCampaign(host.Client, host.Kernel, host.StatePath);
         string seed = ApiCampaign.Seed();
         var clock = System.Diagnostics.Stopwatch.StartNew();
 

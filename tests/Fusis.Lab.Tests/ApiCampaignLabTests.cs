@@ -1,6 +1,5 @@
 using System.Text.Json;
 using CsCheck;
-using Fusis.Core.Reconcile;
 using Fusis.Netlink.Ipvs;
 using Fusis.TestSupport;
 
@@ -24,8 +23,7 @@ public sealed class ApiCampaignLabTests
         using IpvsClient kernel = IpvsClient.Open();
         string before = ApiCampaign.Snapshot(kernel);
         daemon.Start();
-        var campaign = new ApiCampaign(daemon.Client, () => ApiCampaign.Snapshot(kernel), () => ApiCampaign.Saved(daemon.StatePath),
-            () => Reconciler.Preview(ApiCampaign.Saved(daemon.StatePath), kernel));
+        var campaign = new ApiCampaign(daemon.Client, kernel, daemon.StatePath);
         string seed = ApiCampaign.Seed();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         try

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Fusis.Core.Reconcile;
 using Fusis.Core.State;
 using Fusis.Netlink.Ipvs;
 
@@ -7,12 +8,12 @@ namespace Fusis.TestSupport;
 /// <summary>
 /// Sends generated requests (<see cref="CampaignRequest"/>) to a balancer on one keep-alive client and checks, after
 /// each, what #18 demands: no 5xx, no dropped connection; a refusal, a read or a dry run changed neither the kernel
-/// nor the saved state (<paramref name="saved"/>: the state, not the files' bytes, which a refused change rewrites
-/// when it is the one that makes the store fold its journal into the document); an accepted change is in the kernel
-/// exactly (<paramref name="drift"/>, a reconcile of the saved state, plans nothing). A violation throws, with the
-/// request, for CsCheck to shrink and print.
+/// nor the state saved at <paramref name="statePath"/> (the state, not the files' bytes, which a refused change
+/// rewrites when it is the one that makes the store fold its journal into the document); an accepted change is in
+/// the kernel exactly (a reconcile of the saved state plans nothing). A violation throws, with the request, for
+/// CsCheck to shrink and print.
 /// </summary>
-public sealed class ApiCampaign(HttpClient client, Func<string> kernel, Func<DesiredState> saved, Func<IReadOnlyList<IpvsOperation>> drift)
+public sealed class ApiCampaign(HttpClient client, IIpvsKernel kernel, string statePath)
 {
     public int Sent { get; private set; }
 
@@ -25,8 +26,8 @@ public sealed class ApiCampaign(HttpClient client, Func<string> kernel, Func<Des
     public void Check(CampaignRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        string kernelBefore = kernel();
-        DesiredState savedBefore = saved();
+        string kernelBefore = Snapshot(kernel);
+        DesiredState savedBefore = Saved(statePath);
         HttpResponseMessage response;
         try
         {
@@ -46,14 +47,14 @@ public sealed class ApiCampaign(HttpClient client, Func<string> kernel, Func<Des
             Violated(status >= 500, request, $"{status}: {body}");
             if (status is >= 200 and < 300 && request.Method is not ("GET" or "HEAD") && !request.DryRun)
             {
-                IReadOnlyList<IpvsOperation> plan = drift();
+                IReadOnlyList<IpvsOperation> plan = Reconciler.Preview(Saved(statePath), kernel);
                 Violated(plan.Count > 0, request, $"{status}, yet the kernel is not the saved state: {string.Join("; ", plan)}");
             }
             else
             {
-                string kernelAfter = kernel();
+                string kernelAfter = Snapshot(kernel);
                 Violated(kernelBefore != kernelAfter, request, $"{status} changed the kernel: {body}\nbefore: {string.Join(" | ", kernelBefore.Split('\n').Except(kernelAfter.Split('\n')))}\nafter: {string.Join(" | ", kernelAfter.Split('\n').Except(kernelBefore.Split('\n')))}");
-                Violated(!savedBefore.Equals(saved()), request, $"{status} changed the saved state: {body}");
+                Violated(!savedBefore.Equals(Saved(statePath)), request, $"{status} changed the saved state: {body}");
             }
         }
     }
