@@ -153,10 +153,11 @@ public sealed class ClusterFailoverLabTests : IClassFixture<ClusterFailoverLabTe
         });
 
         HaLab.Sh($"ip -n {HaLab.Namespace(leader)} route add blackhole 198.18.10.5/32");
+        int next;
         try
         {
             TimeSpan dropped = Wait("the cut-off leader to drop the VIP", () => !HaLab.Holders().Contains(leader));
-            int next = WaitForLeader(except: leader);
+            next = WaitForLeader(except: leader);
             Wait("the new leader to hold the VIP", () => HaLab.Holders().SequenceEqual([next]));
             Console.WriteLine($"  cut off from etcd: lb{leader} dropped the VIP after {dropped.TotalSeconds:0.00} s; lb{next} took it");
         }
@@ -165,13 +166,20 @@ public sealed class ClusterFailoverLabTests : IClassFixture<ClusterFailoverLabTe
             HaLab.Sh($"ip -n {HaLab.Namespace(leader)} route del blackhole 198.18.10.5/32");
         }
 
+        int restored = _lab.Log.Length;
         Wait("the old leader to reach etcd again", () => HaLab.Cluster(leader) is { } c && c.GetProperty("EtcdReachable").GetBoolean());
         Thread.Sleep(5000);
         await stop.CancelAsync();
         await sampler.WaitAsync(Bound);
-        Assert.Equal("standby", HaLab.Cluster(leader)!.Value.GetProperty("Role").GetString());
-        Assert.Single(HaLab.Holders());
-        Console.WriteLine($"  VIP holders sampled every 100 ms through the test: at most {most} at once over {samples} samples; the old leader rejoined as a standby");
+
+        // The claim is that it does not take the leadership back from the leader that holds it. Should that leader step
+        // down meanwhile (a renewal late on the emulated host, which its log says), any standby may win the election.
+        string? role = HaLab.Cluster(leader)!.Value.GetProperty("Role").GetString();
+        bool nextSteppedDown = _lab.Log[restored..].Contains($"cluster: lb{next} is now standby", StringComparison.Ordinal);
+        Assert.True(role == "standby" || nextSteppedDown, $"lb{leader} is {role} after it reached etcd again, while lb{next} never stepped down\n{_lab.Tail()}");
+        Assert.True(HaLab.Holders().Count == 1, $"VIP holders: {string.Join(", ", HaLab.Holders().Select(n => $"lb{n}"))}\n{_lab.Tail()}");
+        Console.WriteLine($"  VIP holders sampled every 100 ms through the test: at most {most} at once over {samples} samples; " +
+            (role == "standby" ? "the old leader rejoined as a standby" : $"lb{next} stepped down meanwhile and lb{leader} won the election after it"));
         Assert.Equal(1, most);
     }
 

@@ -43,8 +43,17 @@ public sealed record CampaignRequest(string Method, string Path, bool DryRun, st
     private static readonly object?[] BadCounts = [0, 101, -1, "2"];
     private static readonly string[] Raw = ["", "{", "null", "[]", "{\"Name\":", "\"text\"", "{\"Name\":\"web\",\"Name\":\"api\"}", "{\"Port\":1e400}"];
 
-    /// <summary>Requests whose destinations and check ports, when valid, are the loopback servers on <paramref name="backendPorts"/>.</summary>
-    public static Gen<CampaignRequest> Gen(int[] backendPorts)
+    // On an emulated host a loopback server can miss a sub-second timeout, and a check that fails on time takes its
+    // destination down between a request's two snapshots, as if the request had: there, the valid timeouts are a
+    // second or more (the default is 1 s) and a destination goes down only after two failures in a row.
+    private static readonly object?[] SlowHostTimeouts = [null, 1, 2, 5, "2s", "00:00:02"];
+    private static readonly object?[] SlowHostFalls = [null, 2, 3];
+
+    /// <summary>
+    /// Requests whose destinations and check ports, when valid, are the loopback servers on <paramref name="backendPorts"/>;
+    /// <paramref name="slowHost"/>: checks a loopback server answers in time even under emulation.
+    /// </summary>
+    public static Gen<CampaignRequest> Gen(int[] backendPorts, bool slowHost = false)
     {
         ArgumentNullException.ThrowIfNull(backendPorts);
         object?[] ports = [.. backendPorts.Cast<object?>()];
@@ -93,9 +102,9 @@ public sealed record CampaignRequest(string Method, string Path, bool DryRun, st
             ("ExpectedStatus", [null, "200", "200-399", "100-599"], ["", "300-200", "bad", "200-"]),
             ("Port", [null, .. ports], [0, 70000, -1]),
             ("Interval", GoodDurations, BadDurations),
-            ("Timeout", GoodDurations, BadDurations),
+            ("Timeout", slowHost ? SlowHostTimeouts : GoodDurations, BadDurations),
             ("Rise", GoodCounts, BadCounts),
-            ("Fall", GoodCounts, BadCounts),
+            ("Fall", slowHost ? SlowHostFalls : GoodCounts, BadCounts),
             ("Action", [null, "remove", "weight0"], ["", "explode"]));
 
         Gen<string> name = Mostly(GoodNames, BadNames).Select(Uri.EscapeDataString);
