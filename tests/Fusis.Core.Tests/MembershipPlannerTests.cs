@@ -63,6 +63,19 @@ public sealed class MembershipPlannerTests
     }
 
     [Fact]
+    public void A_list_that_cannot_tell_who_left_removes_no_member_it_does_not_list_but_honours_those_it_does()
+    {
+        DesiredState joined = MembershipPlanner.Apply(Web, [
+            Member("b1", "198.18.2.11", MemberState.Alive, "web:8080"), Member("b2", "198.18.2.12", MemberState.Alive, "web:8080")], Policy, Now);
+
+        // A restarted agent that has not joined yet lists nobody: b1 and b2 stay.
+        Assert.Equal(joined, MembershipPlanner.Apply(joined, [], Policy, Now, complete: false));
+        // One it does list still counts: b2 failed, b1 (not listed) stays.
+        DesiredState partial = MembershipPlanner.Apply(joined, [Member("b2", "198.18.2.12", MemberState.Failed, "web:8080")], Policy, Now, complete: false);
+        Assert.Equal(["198.18.9.9", "198.18.2.11"], partial.Services.Single().Destinations.Select(d => d.Address.ToString())); // the hand-made one, and b1
+    }
+
+    [Fact]
     public void Hand_made_destinations_win_over_an_announcement_of_the_same_endpoint()
     {
         DesiredState state = MembershipPlanner.Apply(Web, [Member("b9", "198.18.9.9", MemberState.Alive, "web:80:7")], Policy, Now);

@@ -43,6 +43,27 @@ public sealed class MembershipResyncTests
         Assert.True(await WaitAsync(() => HasBackend(host), TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken), "the event did not make the backend a destination");
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task A_restarted_agent_that_knows_nobody_is_joined_to_the_members_it_listed_and_no_destination_goes_meanwhile()
+    {
+        await using var serf = new LossyAgent();
+        serf.Announce();
+        await using ApiHost host = await StartAsync(serf, "00:00:01", TestContext.Current.CancellationToken);
+        Assert.True(await WaitAsync(() => HasBackend(host), TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken), "b1 never became a destination");
+
+        serf.Restart(); // the next connection is a new agent, which lists only the balancer until it is joined to someone
+        bool removed = false;
+        bool joined = await WaitAsync(() =>
+        {
+            removed |= !HasBackend(host);
+            return serf.Joins > 0 && serf.MemberReads > serf.MemberReadsAtRestart + 2;
+        }, TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        Assert.True(joined, "the balancer did not join the restarted agent to the member it knew");
+        Assert.False(removed, "b1's destination went while the restarted agent knew nobody");
+        Assert.True(HasBackend(host));
+    }
+
     private static async Task<ApiHost> StartAsync(LossyAgent serf, string resync, CancellationToken cancellationToken)
     {
         ApiHost host = await ApiHost.StartAsync("--serf-rpc", $"127.0.0.1:{serf.Port}", "--resync-interval", resync);
@@ -74,15 +95,19 @@ public sealed class MembershipResyncTests
     }
 
     /// <summary>
-    /// An agent that answers the balancer's requests, lists a backend announcing web:80 once told to, and sends a
-    /// member-join record on the event stream only when told to.
+    /// An agent named "lb" that answers the balancer's requests, lists a backend announcing web:80 once told to, and
+    /// sends a member-join record on the event stream only when told to. Told to restart, it drops the connection, and
+    /// the next one is a new agent that lists only itself until the balancer joins it to someone.
     /// </summary>
     private sealed class LossyAgent : IAsyncDisposable
     {
         private readonly ScriptedAgent _agent;
         private readonly SemaphoreSlim _writes = new(1, 1);
         private volatile bool _announced;
+        private volatile bool _restarting;
+        private volatile bool _alone;
         private int _memberReads;
+        private int _joins;
         private ScriptedAgent.AgentConnection? _connection;
         private ulong _streamSeq;
 
@@ -92,7 +117,17 @@ public sealed class MembershipResyncTests
 
         public int MemberReads => Volatile.Read(ref _memberReads);
 
+        public int MemberReadsAtRestart { get; private set; }
+
+        public int Joins => Volatile.Read(ref _joins);
+
         public void Announce() => _announced = true;
+
+        public void Restart()
+        {
+            MemberReadsAtRestart = MemberReads;
+            _restarting = true;
+        }
 
         public async Task SendJoinAsync()
         {
@@ -128,24 +163,52 @@ public sealed class MembershipResyncTests
             while (true)
             {
                 (string command, ulong seq) = await connection.ReadRequestAsync();
+                if (_restarting)
+                {
+                    _restarting = false;
+                    _alone = true;
+                    throw new IOException("the agent restarts"); // the connection goes
+                }
+
                 await _writes.WaitAsync();
                 try
                 {
-                    if (command == SerfCommands.Members)
+                    switch (command)
                     {
-                        bool announced = _announced;
-                        await connection.ReplyAsync(seq, body: MemberList(announced));
-                        Interlocked.Increment(ref _memberReads);
-                    }
-                    else
-                    {
-                        // tags, stream (its acknowledgement; no record follows unless told), stop
-                        await connection.ReplyAsync(seq);
-                        if (command == SerfCommands.Stream)
-                        {
-                            _streamSeq = seq;
-                            _connection = connection;
-                        }
+                        case SerfCommands.Members:
+                            await connection.ReplyAsync(seq, body: MemberList(_announced && !_alone));
+                            Interlocked.Increment(ref _memberReads);
+                            break;
+                        case SerfCommands.Stats:
+                            await connection.ReplyAsync(seq, body: Encode((ref MessagePackWriter writer) =>
+                            {
+                                writer.WriteMapHeader(1);
+                                writer.Write("agent");
+                                writer.WriteMapHeader(1);
+                                writer.Write("name");
+                                writer.Write("lb");
+                            }));
+                            break;
+                        case SerfCommands.Join:
+                            _alone = false;
+                            Interlocked.Increment(ref _joins);
+                            await connection.ReplyAsync(seq, body: Encode((ref MessagePackWriter writer) =>
+                            {
+                                writer.WriteMapHeader(1);
+                                writer.Write("Num");
+                                writer.Write(1);
+                            }));
+                            break;
+                        default:
+                            // tags, stream (its acknowledgement; no record follows unless told), stop
+                            await connection.ReplyAsync(seq);
+                            if (command == SerfCommands.Stream)
+                            {
+                                _streamSeq = seq;
+                                _connection = connection;
+                            }
+
+                            break;
                     }
                 }
                 finally
@@ -155,34 +218,44 @@ public sealed class MembershipResyncTests
             }
         }
 
+        // The agent itself, and the backend when it is listed.
         private static byte[] MemberList(bool withBackend) => Encode((ref MessagePackWriter writer) =>
         {
             writer.WriteMapHeader(1);
             writer.Write("Members");
-            writer.WriteArrayHeader(withBackend ? 1 : 0);
+            writer.WriteArrayHeader(withBackend ? 2 : 1);
+            WriteMember(ref writer, "lb", IPAddress.Parse("198.18.0.1"), new Dictionary<string, string> { [AgentTags.Role] = AgentTags.BalancerRole });
             if (withBackend)
             {
                 WriteBackend(ref writer);
             }
         });
 
-        private static void WriteBackend(ref MessagePackWriter writer)
+        private static void WriteBackend(ref MessagePackWriter writer) => WriteMember(ref writer, "b1", Backend, new Dictionary<string, string>
+        {
+            [AgentTags.Role] = AgentTags.AgentRole,
+            [AgentTags.Services] = AgentTags.Format([new ServiceAnnouncement("web", 80)]),
+        });
+
+        private static void WriteMember(ref MessagePackWriter writer, string name, IPAddress address, Dictionary<string, string> tags)
         {
             writer.WriteMapHeader(6);
             writer.Write("Name");
-            writer.Write("b1");
+            writer.Write(name);
             writer.Write("Addr");
-            writer.Write(Backend.GetAddressBytes());
+            writer.Write(address.GetAddressBytes());
             writer.Write("Port");
             writer.Write((ushort)7946);
             writer.Write("Status");
             writer.Write("alive");
             writer.Write("Tags");
-            writer.WriteMapHeader(2);
-            writer.Write(AgentTags.Role);
-            writer.Write(AgentTags.AgentRole);
-            writer.Write(AgentTags.Services);
-            writer.Write(AgentTags.Format([new ServiceAnnouncement("web", 80)]));
+            writer.WriteMapHeader(tags.Count);
+            foreach ((string key, string value) in tags)
+            {
+                writer.Write(key);
+                writer.Write(value);
+            }
+
             writer.Write("ProtocolCur");
             writer.Write(2);
         }

@@ -73,7 +73,7 @@ internal sealed class ClusterLab : IDisposable
     {
         if (!_named.ContainsKey("serf-lb"))
         {
-            Start("serf-lb", Balancer, "serf", "agent", "-node=lb", "-bind=198.18.2.1", "-rpc-addr=127.0.0.1:7373", "-log-level=warn");
+            StartBalancerSerf();
         }
 
         var clock = Stopwatch.StartNew();
@@ -96,6 +96,16 @@ internal sealed class ClusterLab : IDisposable
         return clock.Elapsed;
     }
 
+    /// <summary>The balancer's serf agent (again, after a kill: a new agent, which knows no member until it is joined to one).</summary>
+    public void StartBalancerSerf() =>
+        Start("serf-lb", Balancer, "serf", "agent", "-node=lb", "-bind=198.18.2.1", "-rpc-addr=127.0.0.1:7373", "-log-level=warn");
+
+    /// <summary>The names of the members the balancer's serf agent lists alive.</summary>
+    public static IReadOnlyList<string> BalancerSerfMembers() => InBalancer("serf members -rpc-addr=127.0.0.1:7373 -status=alive", check: false)
+        .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0])
+        .ToList();
+
     /// <summary>Backend N: namespace, HTTP server answering "bN", and `fusis agent` (which runs its serf) announcing <paramref name="services"/>.</summary>
     public void AddBackend(int n, string services)
     {
@@ -107,9 +117,13 @@ internal sealed class ClusterLab : IDisposable
         Sh($"ip -n {Balancer} link set b{n} master back && ip -n {Balancer} link set b{n} up");
         Sh($"ip -n {ns} addr add {address}/24 dev eth0 && ip -n {ns} link set eth0 up && ip -n {ns} route add default via 198.18.2.1");
         StartHttp(n);
-        Start($"agent-b{n}", ns, Daemon, "agent", "--serf", "/usr/bin/serf", "--node", $"b{n}", "--bind", address, "--join", "198.18.2.1",
-            "--drain-timeout", "00:00:20", "--service", services);
+        StartAgent(n, services);
     }
+
+    /// <summary>Backend N's `fusis agent` (again, after it stopped), which runs its serf.</summary>
+    public void StartAgent(int n, string services) =>
+        Start($"agent-b{n}", $"fl-b{n}", Daemon, "agent", "--serf", "/usr/bin/serf", "--node", $"b{n}", "--bind", $"198.18.2.1{n}", "--join", "198.18.2.1",
+            "--drain-timeout", "00:00:20", "--service", services);
 
     /// <summary>
     /// Backend N without a route beyond its subnet (198.18.2.1N, fd00:2::1N): a responder that answers "bN" on TCP and UDP
@@ -186,6 +200,21 @@ internal sealed class ClusterLab : IDisposable
         process.Kill();
         process.WaitForExit(TimeSpan.FromSeconds(30));
     }
+
+    /// <summary>SIGTERM, without waiting; "serf-bN" is backend N's serf, which its agent runs (and restarts).</summary>
+    public void Stop(string name)
+    {
+        if (name.StartsWith("serf-b", StringComparison.Ordinal))
+        {
+            Sh($"pkill -TERM -x -P {_named["agent-" + name["serf-".Length..]].Id} serf", check: false); // gone already with its agent: nothing
+            return;
+        }
+
+        Sh($"kill -TERM {_named[name].Id}", check: false);
+    }
+
+    /// <summary>Whether a process started here has exited within <paramref name="limit"/>.</summary>
+    public bool WaitForExit(string name, TimeSpan limit) => _named[name].WaitForExit(limit);
 
     /// <summary>SIGTERM, and waits (bounded) for the process to exit; returns how long that took.</summary>
     public TimeSpan Terminate(string name, TimeSpan limit)

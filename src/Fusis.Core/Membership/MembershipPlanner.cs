@@ -14,15 +14,17 @@ public static class MembershipPlanner
     /// <summary>
     /// Alive members announcing a service serve it; a member that drains, leaves, stops announcing it (or fails,
     /// when the policy says drain) has its destination drained (weight 0, deleted by <see cref="Sweep"/>); a failed
-    /// member's destinations are removed (by default), and so are those of members no longer in the cluster.
+    /// member's destinations are removed (by default), and so are those of members no longer in the cluster, unless
+    /// the list cannot tell who left (<paramref name="complete"/> false: the agent that gave it knows no member but the
+    /// balancer, a restarted agent that has not joined yet): a member it does not list then keeps its destinations.
     /// </summary>
-    public static DesiredState Apply(DesiredState state, IReadOnlyList<ClusterMember> members, MembershipPolicy policy, DateTimeOffset now)
+    public static DesiredState Apply(DesiredState state, IReadOnlyList<ClusterMember> members, MembershipPolicy policy, DateTimeOffset now, bool complete = true)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(members);
         ArgumentNullException.ThrowIfNull(policy);
         var byName = members.ToDictionary(m => m.Name, StringComparer.Ordinal);
-        return state with { Services = state.Services.Select(s => ApplyTo(s, members, byName, policy, now)).ToList() };
+        return state with { Services = state.Services.Select(s => ApplyTo(s, members, byName, policy, now, complete)).ToList() };
     }
 
     /// <summary>
@@ -61,7 +63,7 @@ public static class MembershipPlanner
     }
 
     private static DesiredService ApplyTo(
-        DesiredService service, IReadOnlyList<ClusterMember> cluster, Dictionary<string, ClusterMember> byName, MembershipPolicy policy, DateTimeOffset now)
+        DesiredService service, IReadOnlyList<ClusterMember> cluster, Dictionary<string, ClusterMember> byName, MembershipPolicy policy, DateTimeOffset now, bool complete)
     {
         var statics = service.Destinations.Where(d => service.LabelOf(d)?.Member is null).ToList();
         var taken = statics.Select(d => new IPEndPoint(d.Address, d.Port)).ToHashSet();
@@ -115,10 +117,15 @@ public static class MembershipPlanner
             }
         }
 
-        // Destinations of members still in the cluster that no longer announce this service drain; those of members gone are removed.
+        // Destinations of members still in the cluster that no longer announce this service drain; those of members gone
+        // are removed, unless the list cannot say who is gone.
         foreach ((IPEndPoint endPoint, var current) in existing)
         {
-            if (!next.ContainsKey(endPoint) && byName.TryGetValue(current.Label.Member!, out ClusterMember? member)
+            if (!next.ContainsKey(endPoint) && !complete && !byName.ContainsKey(current.Label.Member!))
+            {
+                next[endPoint] = current;
+            }
+            else if (!next.ContainsKey(endPoint) && byName.TryGetValue(current.Label.Member!, out ClusterMember? member)
                 && (member.State != MemberState.Failed || policy.OnFailed == FailedMemberAction.Drain)
                 && !member.Announcements.Any(a => string.Equals(a.Service, service.Name, StringComparison.OrdinalIgnoreCase) && a.Port == endPoint.Port))
             {

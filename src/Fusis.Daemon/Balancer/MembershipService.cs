@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Text;
 using Fusis.Core.Engine;
 using Fusis.Core.Membership;
@@ -22,6 +23,9 @@ internal sealed partial class MembershipService(
     private readonly MembershipPolicy _policy = new() { DrainTimeout = options.DrainTimeout, OnFailed = options.OnFailed };
     private string? _publishedVips;
 
+    // The other members the agent last listed alive ("address:port"), which a new agent is joined to.
+    private IReadOnlyList<string> _knownPeers = [];
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         SerfClientOptions serfOptions = SerfClientOptions.FromAddress(options.SerfRpc!, options.SerfAuthKey);
@@ -30,8 +34,6 @@ internal sealed partial class MembershipService(
             try
             {
                 await using SerfClient serf = await SerfClient.ConnectAsync(serfOptions, stoppingToken).ConfigureAwait(false);
-                await serf.SetTagsAsync(new Dictionary<string, string> { [AgentTags.Role] = AgentTags.BalancerRole }, cancellationToken: stoppingToken)
-                    .ConfigureAwait(false);
                 await using SerfSubscription<SerfEvent> events = await serf.StreamAsync(
                     $"member-join,member-leave,member-failed,member-update,member-reap,query:{AgentTags.DrainQuery}", stoppingToken).ConfigureAwait(false);
                 LogConnected(logger, options.SerfRpc!);
@@ -47,8 +49,9 @@ internal sealed partial class MembershipService(
 
     private async Task FollowAsync(SerfClient serf, SerfSubscription<SerfEvent> events, CancellationToken stoppingToken)
     {
+        string self = (await serf.StatsAsync(stoppingToken).ConfigureAwait(false)).GetValueOrDefault("agent")?.GetValueOrDefault("name") ?? string.Empty;
         var sinceSync = Stopwatch.StartNew();
-        await SyncAsync(serf, "start", stoppingToken).ConfigureAwait(false);
+        await SyncAsync(serf, self, "start", stoppingToken, connected: true).ConfigureAwait(false);
         while (!stoppingToken.IsCancellationRequested)
         {
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
@@ -64,6 +67,7 @@ internal sealed partial class MembershipService(
             }
 
             string? reason = null;
+            bool resumed = false;
             while (events.Records.TryRead(out SerfEvent? record))
             {
                 switch (record)
@@ -78,6 +82,7 @@ internal sealed partial class MembershipService(
                         break;
                     case SerfStreamResumed:
                         reason = "stream resumed";
+                        resumed = true; // the client reconnected, perhaps to a new agent
                         break;
                 }
             }
@@ -86,7 +91,7 @@ internal sealed partial class MembershipService(
             {
                 if (reason is not null || sinceSync.Elapsed >= options.ResyncInterval)
                 {
-                    await SyncAsync(serf, reason ?? "resync", stoppingToken).ConfigureAwait(false);
+                    await SyncAsync(serf, self, reason ?? "resync", stoppingToken, connected: resumed).ConfigureAwait(false);
                     sinceSync.Restart();
                 }
                 else if (!records)
@@ -102,11 +107,46 @@ internal sealed partial class MembershipService(
         }
     }
 
-    // Reads every member and applies membership and the drain sweep as one change.
-    private async Task SyncAsync(SerfClient serf, string reason, CancellationToken stoppingToken)
+    // Reads every member and applies membership and the drain sweep as one change. On a new connection the agent may
+    // be a new one (it restarted), without this balancer's tags: they are set again. One that knows nobody, or only the
+    // members whose gossip reached it, would make the others' destinations go. So on a new connection, and whenever it
+    // lists nobody but this balancer, it is first joined to the members the last list had alive (a join exchanges the
+    // whole member state); and while it knows nobody, its list cannot tell who left, so no destination goes for want
+    // of its member.
+    private async Task SyncAsync(SerfClient serf, string self, string reason, CancellationToken stoppingToken, bool connected = false)
     {
         var clock = Stopwatch.StartNew();
-        IReadOnlyList<ClusterMember> members = SerfMembers.ToCluster(await serf.MembersAsync(stoppingToken).ConfigureAwait(false));
+        if (connected)
+        {
+            // A new agent has none of this balancer's tags.
+            await serf.SetTagsAsync(new Dictionary<string, string> { [AgentTags.Role] = AgentTags.BalancerRole }, cancellationToken: stoppingToken)
+                .ConfigureAwait(false);
+            _publishedVips = null;
+        }
+
+        IReadOnlyList<SerfMember> listed = await serf.MembersAsync(stoppingToken).ConfigureAwait(false);
+        bool complete = listed.Any(m => m.Name != self);
+        if ((connected || !complete) && _knownPeers.Count > 0)
+        {
+            try
+            {
+                int joined = await serf.JoinAsync(_knownPeers, cancellationToken: stoppingToken).ConfigureAwait(false);
+                LogRejoined(logger, joined, _knownPeers.Count, complete ? "on a new connection" : "it knew no other member");
+                listed = await serf.MembersAsync(stoppingToken).ConfigureAwait(false);
+                complete = listed.Any(m => m.Name != self);
+            }
+            catch (SerfCommandException e)
+            {
+                LogRejoinFailed(logger, _knownPeers.Count, e.Message);
+            }
+        }
+
+        if (complete)
+        {
+            _knownPeers = [.. listed.Where(m => m.Name != self && m.Status == SerfMemberStatus.Alive).Select(m => new IPEndPoint(m.Address, m.Port).ToString())];
+        }
+
+        IReadOnlyList<ClusterMember> members = SerfMembers.ToCluster(listed);
         cluster.Members = members;
         if (node.Leads)
         {
@@ -114,7 +154,7 @@ internal sealed partial class MembershipService(
             EngineChange change = await engine.ChangeAsync((state, kernel) =>
             {
                 DateTimeOffset now = DateTimeOffset.UtcNow;
-                return MembershipPlanner.Sweep(MembershipPlanner.Apply(state, members, _policy, now), key => kernel.GetDestinations(key), _policy, now);
+                return MembershipPlanner.Sweep(MembershipPlanner.Apply(state, members, _policy, now, complete), key => kernel.GetDestinations(key), _policy, now);
             }, asLeader: true).ConfigureAwait(false);
             Report(change, reason, clock.Elapsed);
         }
@@ -182,6 +222,12 @@ internal sealed partial class MembershipService(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "membership change not applied: {Problem}")]
     private static partial void LogChangeFailed(ILogger logger, string problem);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "the Serf agent was joined to {Joined} of the {Known} members it last listed alive ({Why})")]
+    private static partial void LogRejoined(ILogger logger, int joined, int known, string why);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "the Serf agent knows no other member, and joining it to the {Known} it last listed failed ({Problem}); destinations are kept until it knows some")]
+    private static partial void LogRejoinFailed(ILogger logger, int known, string problem);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "the VIPs tag was not published: {Problem}")]
     private static partial void LogVipsNotPublished(ILogger logger, string problem);
