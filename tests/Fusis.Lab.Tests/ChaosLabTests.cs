@@ -78,8 +78,8 @@ public sealed class ChaosLabTests
                     string part = wave[b - 1][step];
                     if (part == "http")
                     {
+                        dead[b] = Stopwatch.GetTimestamp(); // before the kill: a request sent while it dies may fail
                         lab.Kill($"http-b{b}");
-                        dead[b] = Stopwatch.GetTimestamp();
                     }
                     else
                     {

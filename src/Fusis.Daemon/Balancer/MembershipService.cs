@@ -23,7 +23,11 @@ internal sealed partial class MembershipService(
     private readonly MembershipPolicy _policy = new() { DrainTimeout = options.DrainTimeout, OnFailed = options.OnFailed };
     private string? _publishedVips;
 
-    // The other members the agent last listed alive ("address:port"), which a new agent is joined to.
+    // How many of the members last seen a new agent is joined to: a join exchanges the whole member state with each one
+    // reached, so a few suffice, and a large cluster's reconnect does not make hundreds of joins.
+    private const int RejoinPeers = 8;
+
+    // Some of the other members the agent last listed alive ("address:port"), which a new agent is joined to.
     private IReadOnlyList<string> _knownPeers = [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -143,7 +147,8 @@ internal sealed partial class MembershipService(
 
         if (complete)
         {
-            _knownPeers = [.. listed.Where(m => m.Name != self && m.Status == SerfMemberStatus.Alive).Select(m => new IPEndPoint(m.Address, m.Port).ToString())];
+            _knownPeers = [.. listed.Where(m => m.Name != self && m.Status == SerfMemberStatus.Alive)
+                .Select(m => new IPEndPoint(m.Address, m.Port).ToString()).Order(StringComparer.Ordinal).Take(RejoinPeers)];
         }
 
         IReadOnlyList<ClusterMember> members = SerfMembers.ToCluster(listed);
@@ -223,10 +228,10 @@ internal sealed partial class MembershipService(
     [LoggerMessage(Level = LogLevel.Error, Message = "membership change not applied: {Problem}")]
     private static partial void LogChangeFailed(ILogger logger, string problem);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "the Serf agent was joined to {Joined} of the {Known} members it last listed alive ({Why})")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "the Serf agent was joined to {Joined} of {Known} members it last listed alive ({Why})")]
     private static partial void LogRejoined(ILogger logger, int joined, int known, string why);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "the Serf agent knows no other member, and joining it to the {Known} it last listed failed ({Problem}); destinations are kept until it knows some")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "joining the Serf agent to {Known} of the members it last listed alive failed ({Problem}); while it knows no other member, no destination goes for want of its member")]
     private static partial void LogRejoinFailed(ILogger logger, int known, string problem);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "the VIPs tag was not published: {Problem}")]
