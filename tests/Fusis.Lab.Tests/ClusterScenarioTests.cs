@@ -250,14 +250,30 @@ public sealed class ClusterScenarioTests
         }
     }
 
+    private static bool Sleep(int milliseconds)
+    {
+        Thread.Sleep(milliseconds);
+        return true;
+    }
+
     // GET /metrics after traffic: the service's connection counter is the kernel's, as ipvsadm reads it.
     private static void Metrics(ClusterLab lab, string vip, long atLeast)
     {
-        string text = lab.ApiClient.GetStringAsync(new Uri("/metrics", UriKind.Relative)).GetAwaiter().GetResult();
-        string ipvsadm = ClusterLab.InBalancer($"ipvsadm -Ln --stats -t {vip}:80");
-        var metric = System.Text.RegularExpressions.Regex.Match(text, $@"fusis_service_connections_total\{{service=""web"",vip=""TCP {System.Text.RegularExpressions.Regex.Escape(vip)}:80""\}} (\d+)");
-        var kernel = System.Text.RegularExpressions.Regex.Match(ipvsadm, $@"TCP\s+{System.Text.RegularExpressions.Regex.Escape(vip)}:80\s+(\d+)");
-        Assert.True(metric.Success && kernel.Success, $"{text}\n{ipvsadm}");
+        // The kernel folds its per-CPU counters into what netlink reads every 2 s (its estimator): read both until they
+        // agree, for a bounded time, as a scrape after a quiet moment would.
+        string text, ipvsadm;
+        System.Text.RegularExpressions.Match metric, kernel;
+        var clock = Stopwatch.StartNew();
+        do
+        {
+            text = lab.ApiClient.GetStringAsync(new Uri("/metrics", UriKind.Relative)).GetAwaiter().GetResult();
+            ipvsadm = ClusterLab.InBalancer($"ipvsadm -Ln --stats -t {vip}:80");
+            metric = System.Text.RegularExpressions.Regex.Match(text, $@"fusis_service_connections_total\{{service=""web"",vip=""TCP {System.Text.RegularExpressions.Regex.Escape(vip)}:80""\}} (\d+)");
+            kernel = System.Text.RegularExpressions.Regex.Match(ipvsadm, $@"TCP\s+{System.Text.RegularExpressions.Regex.Escape(vip)}:80\s+(\d+)");
+            Assert.True(metric.Success && kernel.Success, $"{text}\n{ipvsadm}");
+        }
+        while (metric.Groups[1].Value != kernel.Groups[1].Value && clock.Elapsed < TimeSpan.FromSeconds(10) && Sleep(500));
+
         Console.WriteLine($"  /metrics fusis_service_connections_total for web: {metric.Groups[1].Value}; ipvsadm -Ln --stats Conns: {kernel.Groups[1].Value}");
         Assert.Equal(kernel.Groups[1].Value, metric.Groups[1].Value);
         Assert.True(long.Parse(metric.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= atLeast);
