@@ -143,6 +143,16 @@ internal sealed class ClusterLab : IDisposable
         WaitFor($"backend b{n}'s responder", TimeSpan.FromSeconds(30), () => LabKernel.Run("ip", $"netns exec {ns} ss -Hltn sport = :8080").Contains("8080", StringComparison.Ordinal));
     }
 
+    /// <summary>A request to the balancer's API with the token; fails the test unless it answers <paramref name="expected"/>.</summary>
+    public void Send(HttpMethod method, string path, string json, HttpStatusCode expected)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        using HttpResponseMessage response = ApiClient.SendAsync(request).GetAwaiter().GetResult();
+        string body = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+        Console.WriteLine($"  {method} {path} -> {(int)response.StatusCode} {response.Headers.Location}");
+        Assert.True(response.StatusCode == expected, body);
+    }
+
     /// <summary>One TCP connection or UDP datagram to a VIP from the client: the backend's answer, or null (bounded by 3 s).</summary>
     public static string? Ask(ProtocolType protocol, string address, int port)
     {

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Management.Automation;
 using System.Net;
-using System.Text;
 using System.Text.Json;
 
 namespace Fusis.Lab.Tests;
@@ -35,13 +34,13 @@ public sealed class ClusterScenarioTests
             Assert.Equal(HttpStatusCode.Unauthorized, anonymous);
 
             Step("2. A service through the API (IPAM gives it the VIP) with an HTTP health check, and one through a cmdlet with a TCP check");
-            Api(lab, HttpMethod.Post, "/services", """{"Name":"web","Port":80,"Protocol":"tcp","Scheduler":"rr"}""", HttpStatusCode.Created);
-            Api(lab, HttpMethod.Post, "/services/web/check",
+            lab.Send(HttpMethod.Post, "/services", """{"Name":"web","Port":80,"Protocol":"tcp","Scheduler":"rr"}""", HttpStatusCode.Created);
+            lab.Send(HttpMethod.Post, "/services/web/check",
                 """{"Type":"http","Path":"/","Interval":"500ms","Timeout":"400ms","Rise":2,"Fall":3,"Action":"remove"}""", HttpStatusCode.OK);
             using var pwsh = new PowerShellSession();
             string remote = $"-Balancer {ClusterLab.Api} -Token (ConvertTo-SecureString '{ClusterLab.Token}' -AsPlainText)";
             Cmdlets(pwsh, $"New-FusisService -Name web-alt -Address {Alt} -Port 80 -Scheduler wlc {remote} | Out-Null");
-            Api(lab, HttpMethod.Post, "/services/web-alt/check",
+            lab.Send(HttpMethod.Post, "/services/web-alt/check",
                 """{"Type":"tcp","Interval":"500ms","Timeout":"400ms","Rise":2,"Fall":3,"Action":"weight0"}""", HttpStatusCode.OK);
 
             Step("3. Three backends join: HTTP server, serf and fusis agent announcing web:8080,web-alt:8080");
@@ -182,15 +181,6 @@ public sealed class ClusterScenarioTests
 
     private static void Step(string title) => Console.WriteLine($"\n=== {title}");
 
-    private static void Api(ClusterLab lab, HttpMethod method, string path, string json, HttpStatusCode expected)
-    {
-        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
-        using HttpResponseMessage response = lab.ApiClient.SendAsync(request).GetAwaiter().GetResult();
-        string body = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
-        Console.WriteLine($"  {method} {path} -> {(int)response.StatusCode} {response.Headers.Location}");
-        Assert.True(response.StatusCode == expected, body);
-    }
-
     private static void Cmdlets(PowerShellSession pwsh, string script)
     {
         Console.WriteLine($"  PS> {script[..script.IndexOf(" -Balancer", StringComparison.Ordinal)]} -Balancer {ClusterLab.Api} ...");
@@ -250,30 +240,22 @@ public sealed class ClusterScenarioTests
         }
     }
 
-    private static bool Sleep(int milliseconds)
-    {
-        Thread.Sleep(milliseconds);
-        return true;
-    }
-
     // GET /metrics after traffic: the service's connection counter is the kernel's, as ipvsadm reads it.
     private static void Metrics(ClusterLab lab, string vip, long atLeast)
     {
         // The kernel folds its per-CPU counters into what netlink reads every 2 s (its estimator): read both until they
         // agree, for a bounded time, as a scrape after a quiet moment would.
-        string text, ipvsadm;
-        System.Text.RegularExpressions.Match metric, kernel;
-        var clock = Stopwatch.StartNew();
-        do
+        string text = "", ipvsadm = "";
+        System.Text.RegularExpressions.Match metric = System.Text.RegularExpressions.Match.Empty, kernel = System.Text.RegularExpressions.Match.Empty;
+        ClusterLab.WaitFor("/metrics to agree with ipvsadm", TimeSpan.FromSeconds(10), () =>
         {
             text = lab.ApiClient.GetStringAsync(new Uri("/metrics", UriKind.Relative)).GetAwaiter().GetResult();
             ipvsadm = ClusterLab.InBalancer($"ipvsadm -Ln --stats -t {vip}:80");
             metric = System.Text.RegularExpressions.Regex.Match(text, $@"fusis_service_connections_total\{{service=""web"",vip=""TCP {System.Text.RegularExpressions.Regex.Escape(vip)}:80""\}} (\d+)");
             kernel = System.Text.RegularExpressions.Regex.Match(ipvsadm, $@"TCP\s+{System.Text.RegularExpressions.Regex.Escape(vip)}:80\s+(\d+)");
             Assert.True(metric.Success && kernel.Success, $"{text}\n{ipvsadm}");
-        }
-        while (metric.Groups[1].Value != kernel.Groups[1].Value && clock.Elapsed < TimeSpan.FromSeconds(10) && Sleep(500));
-
+            return metric.Groups[1].Value == kernel.Groups[1].Value;
+        }, () => $"/metrics {metric.Groups[1].Value}, ipvsadm {kernel.Groups[1].Value}");
         Console.WriteLine($"  /metrics fusis_service_connections_total for web: {metric.Groups[1].Value}; ipvsadm -Ln --stats Conns: {kernel.Groups[1].Value}");
         Assert.Equal(kernel.Groups[1].Value, metric.Groups[1].Value);
         Assert.True(long.Parse(metric.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= atLeast);
