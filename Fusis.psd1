@@ -7,7 +7,8 @@
     CompatiblePSEditions = @('Core')
     GUID                 = '5d0f8f8e-5b0c-4f3e-9a55-3f1f2a3c9b71'
     Author               = 'Fusis contributors'
-    Copyright            = '(c) Fusis contributors.'
+    CompanyName          = 'Fusis contributors'
+    Copyright            = '(c) Fusis contributors. MIT licence.'
     Description          = 'Fusis: a dynamic Layer-4 load balancer for Linux on IPVS and Serf.'
     PowerShellVersion    = '7.6'
     CmdletsToExport      = @(
@@ -25,7 +26,10 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('Linux', 'PSEdition_Core', 'IPVS', 'LoadBalancer', 'Serf')
+            Tags         = @('Linux', 'PSEdition_Core', 'IPVS', 'LoadBalancer', 'Serf', 'DSC')
+            ProjectUri   = 'https://github.com/fusis/fusis'
+            LicenseUri   = 'https://github.com/fusis/fusis/blob/main/LICENSE'
+            ReleaseNotes = 'Cmdlets and DSC resources for IPVS services and destinations on this host (local mode, through its balancer daemon when one runs) or through a balancer''s API (-Balancer); Get-FusisCluster for a cluster of balancers; about_Fusis for the whole picture.'
         }
     }
 }

@@ -14,7 +14,7 @@ namespace Fusis.Commands.Tests;
 /// drawn from the hardening campaign's defects (loose address forms, zones, masks, values the kernel cannot hold,
 /// wrong types). After each call: every error has a stable id (a Fusis error code, or PowerShell's own parameter
 /// binding ids), an error changed neither the kernel nor the saved state, and a call without errors left the kernel
-/// exactly as the saved state says (a reconcile plans nothing). The seed is printed; FUSIS_CAMPAIGN_SEED repeats it.
+/// exactly as the saved state says (a reconcile plans nothing). The seed is printed; FUSISTEST_CAMPAIGN_SEED repeats it.
 /// </summary>
 public sealed class CmdletCampaignTests
 {

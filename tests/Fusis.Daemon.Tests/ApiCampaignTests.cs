@@ -6,7 +6,7 @@ namespace Fusis.Daemon.Tests;
 /// <summary>
 /// The generated bad-input campaign (#18, <see cref="CampaignRequest"/>, <see cref="ApiCampaign"/>) against the daemon
 /// on loopback over the in-memory kernel; the lab runs it against the real kernel. The seed is printed
-/// (FUSIS_CAMPAIGN_SEED repeats a run); a failure prints the smallest request CsCheck found that still fails.
+/// (FUSISTEST_CAMPAIGN_SEED repeats a run); a failure prints the smallest request CsCheck found that still fails.
 /// </summary>
 public sealed class ApiCampaignTests
 {

@@ -73,15 +73,22 @@ public sealed class AuthenticationTests
     [Theory]
     [InlineData(new[] { "--listen", "0.0.0.0:8000" }, "without a token")]
     [InlineData(new[] { "--listen", "198.18.0.1" }, "is not address:port")]
-    [InlineData(new[] { "--reconcile-interval", "00:00:00.5" }, "at least 1 second")]
-    [InlineData(new[] { "--reconcile-interval", "soon" }, "cannot use the configuration")]
+    [InlineData(new[] { "--reconcile-interval", "00:00:00.5" }, "from 1s to 24h")]
+    [InlineData(new[] { "--reconcile-interval", "soon" }, "is not a duration such as")]
     [InlineData(new[] { "--token-file", "/nonexistent/token" }, "cannot read the token file")]
-    [InlineData(new[] { "--frobnicate", "1" }, "unknown argument '--frobnicate'")]
     public void Bad_configuration_refuses_to_start_with_a_clear_message(string[] args, string message)
     {
         var e = Assert.Throws<ConfigurationException>(() => BalancerHost.Build([.. args, "--state", "/nonexistent/state.json"], () => new MemoryIpvsKernel()));
 
         Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unknown_flag_is_a_usage_error()
+    {
+        var e = Assert.Throws<UsageException>(() => BalancerHost.Build(["--frobnicate", "1"], () => new MemoryIpvsKernel()));
+
+        Assert.Contains("'--frobnicate'", e.Message, StringComparison.Ordinal);
     }
 
     private sealed class ArrivedOn(EndPoint local) : IConnectionEndPointFeature

@@ -1,14 +1,10 @@
-using Fusis.Core.Membership;
 using Fusis.Daemon.Balancer;
 using Fusis.TestSupport;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Fusis.Daemon.Tests;
 
 /// <summary>
-/// Where `fusis balancer` takes its settings from (the README: the file, then FUSIS_* variables, then flags) and the
-/// exit codes it promises. Environment variables are process-wide: these tests run alone.
+/// The exit codes `fusis balancer` promises (where its settings come from: <see cref="CommandLineTests"/>).
 /// </summary>
 [Collection(ConsoleCollection.Name)]
 public sealed class BalancerSettingsTests : IDisposable
@@ -16,31 +12,6 @@ public sealed class BalancerSettingsTests : IDisposable
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("fusis-settings-");
 
     private string StatePath => Path.Combine(_folder.FullName, "state.json");
-
-    [Fact]
-    public async Task Flags_override_FUSIS_variables_which_override_the_configuration_file()
-    {
-        string config = Path.Combine(_folder.FullName, "fusis.json");
-        File.WriteAllText(config, """{"ReconcileInterval":"00:00:11","DrainTimeout":"00:00:12","ResyncInterval":"00:00:13","OnFailed":"Drain"}""");
-        Environment.SetEnvironmentVariable("FUSIS_DRAINTIMEOUT", "00:00:22");
-        Environment.SetEnvironmentVariable("FUSIS_RESYNCINTERVAL", "00:00:23");
-        try
-        {
-            await using WebApplication app = BalancerHost.Build(
-                ["--config", config, "--resync-interval", "00:00:33", "--listen", "127.0.0.1:0", "--state", StatePath, "--local-socket", ""],
-                () => new MemoryIpvsKernel());
-            BalancerOptions options = app.Services.GetRequiredService<BalancerOptions>();
-
-            Assert.Equal(
-                (TimeSpan.FromSeconds(11), TimeSpan.FromSeconds(22), TimeSpan.FromSeconds(33), FailedMemberAction.Drain),
-                (options.ReconcileInterval, options.DrainTimeout, options.ResyncInterval, options.OnFailed));
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("FUSIS_DRAINTIMEOUT", null);
-            Environment.SetEnvironmentVariable("FUSIS_RESYNCINTERVAL", null);
-        }
-    }
 
     [Fact]
     public void A_bad_setting_exits_78_naming_it()

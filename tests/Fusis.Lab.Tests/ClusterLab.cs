@@ -64,9 +64,9 @@ internal sealed class ClusterLab : IDisposable
         }
     }
 
-    public static string Daemon => Environment.GetEnvironmentVariable("FUSIS_DAEMON") is { Length: > 0 } path && File.Exists(path)
+    public static string Daemon => Environment.GetEnvironmentVariable("FUSISTEST_DAEMON") is { Length: > 0 } path && File.Exists(path)
         ? path
-        : throw new InvalidOperationException("FUSIS_DAEMON must name the published fusis executable (build.ps1 sets it)");
+        : throw new InvalidOperationException("FUSISTEST_DAEMON must name the published fusis executable (build.ps1 sets it)");
 
     /// <summary>serf and `fusis balancer` in the balancer namespace (with <paramref name="extra"/> flags); returns when its API answers.</summary>
     public TimeSpan StartBalancer(params string[] extra)

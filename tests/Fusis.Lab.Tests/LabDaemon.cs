@@ -6,7 +6,7 @@ using System.Text;
 namespace Fusis.Lab.Tests;
 
 /// <summary>
-/// The real `fusis balancer` (published ReadyToRun; FUSIS_DAEMON names it, build.ps1 sets it) as a child process
+/// The real `fusis balancer` (published ReadyToRun; FUSISTEST_DAEMON names it, build.ps1 sets it) as a child process
 /// in the lab's root namespace, on a loopback port of its own, with a desired state in a folder of its own.
 /// With a notify socket it runs as systemd runs a Type=notify unit: NOTIFY_SOCKET set, and its parent a process
 /// named systemd (what .NET's systemd integration looks for; the lab has no systemd, so a shell under that name).
@@ -55,9 +55,9 @@ internal sealed class LabDaemon : IDisposable
     /// <summary>Starts the daemon and waits (bounded) until /health answers; returns how long that took.</summary>
     public TimeSpan Start()
     {
-        string executable = Environment.GetEnvironmentVariable("FUSIS_DAEMON") is { Length: > 0 } path && File.Exists(path)
+        string executable = Environment.GetEnvironmentVariable("FUSISTEST_DAEMON") is { Length: > 0 } path && File.Exists(path)
             ? path
-            : throw new InvalidOperationException("FUSIS_DAEMON must name the published fusis executable (build.ps1 -Task Test sets it)");
+            : throw new InvalidOperationException("FUSISTEST_DAEMON must name the published fusis executable (build.ps1 -Task Test sets it)");
         var info = new ProcessStartInfo(executable)
         {
             ArgumentList = { "balancer", "--listen", $"127.0.0.1:{Port}", "--state", StatePath, "--local-socket", SocketPath, "--reconcile-interval", ReconcileInterval.ToString("c") },

@@ -4,16 +4,16 @@ using System.Management.Automation.Runspaces;
 
 namespace Fusis.Lab.Tests;
 
-/// <summary>An in-process runspace with the laid-out Fusis module imported (FUSIS_MODULE_MANIFEST, set by build.ps1).</summary>
+/// <summary>An in-process runspace with the laid-out Fusis module imported (FUSISTEST_MODULE_MANIFEST, set by build.ps1).</summary>
 internal sealed class PowerShellSession : IDisposable
 {
     private readonly Runspace _runspace;
 
     public PowerShellSession()
     {
-        string manifest = Environment.GetEnvironmentVariable("FUSIS_MODULE_MANIFEST") is { Length: > 0 } path && File.Exists(path)
+        string manifest = Environment.GetEnvironmentVariable("FUSISTEST_MODULE_MANIFEST") is { Length: > 0 } path && File.Exists(path)
             ? path
-            : throw new InvalidOperationException("FUSIS_MODULE_MANIFEST must name the laid-out Fusis.psd1 (build.ps1 -Task Test sets it)");
+            : throw new InvalidOperationException("FUSISTEST_MODULE_MANIFEST must name the laid-out Fusis.psd1 (build.ps1 -Task Test sets it)");
         InitialSessionState state = InitialSessionState.CreateDefault(); // with the Utility cmdlets (ConvertTo-Json, ...)
         state.ImportPSModule(manifest);
         _runspace = RunspaceFactory.CreateRunspace(state);

@@ -19,9 +19,9 @@ public sealed class ApiCampaign(HttpClient client, IIpvsKernel kernel, string st
 
     public SortedDictionary<int, int> Statuses { get; } = [];
 
-    /// <summary>FUSIS_CAMPAIGN_SEED, to repeat a run, or a new one.</summary>
+    /// <summary>FUSISTEST_CAMPAIGN_SEED, to repeat a run, or a new one.</summary>
     public static string Seed() =>
-        Environment.GetEnvironmentVariable("FUSIS_CAMPAIGN_SEED") is { Length: > 0 } given ? given : Guid.NewGuid().ToString("N")[..12];
+        Environment.GetEnvironmentVariable("FUSISTEST_CAMPAIGN_SEED") is { Length: > 0 } given ? given : Guid.NewGuid().ToString("N")[..12];
 
     public void Check(CampaignRequest request)
     {

@@ -4,7 +4,7 @@
 # It boots Debian's own kernel (linux-image-amd64's dependency, which has ip_vs) under qemu with no
 # network device. The guest sees the host's root filesystem read-only over virtio-9p with a RAM
 # overlay on top, so the checkout, dotnet, ipvsadm and serf are all there at the same paths; only the
-# per-run folder ($FUSIS_LAB_OUT inside, .lab/runs/<id>/ outside) is written back to the host.
+# per-run folder ($FUSISTEST_LAB_OUT inside, .lab/runs/<id>/ outside) is written back to the host.
 #
 #   lab.sh setup              apt installs, kernel download/extract, initramfs (idempotent, quiet when done)
 #   lab.sh run [--] CMD...    boot, run CMD with sh -c in the current directory, power off.
@@ -12,23 +12,23 @@
 #   lab.sh shell              interactive busybox shell in the initramfs (debugging)
 #
 # Environment:
-#   FUSIS_LAB_DIR       scratch folder (default: <repo>/.lab, git-ignored)
-#   FUSIS_LAB_TIMEOUT   seconds for the whole VM lifetime (default 900; build.ps1 passes its -TimeoutSeconds, 1800)
-#   FUSIS_LAB_ACCEL     auto|tcg|kvm; auto picks kvm only when /dev/kvm works AND the CPU shows vmx/svm
-#   FUSIS_LAB_CPU, FUSIS_LAB_MEM (2G), FUSIS_LAB_SMP (2), FUSIS_LAB_APPEND (extra kernel command line)
-#   FUSIS_LAB_VERBOSE=1 also streams the guest console to stderr
-#   FUSIS_LAB_RUN_DIR   use this (new or empty) folder as the run folder instead of .lab/runs/<id>
-# One VM runs at a time (a lock in FUSIS_LAB_DIR); a second run waits for the first.
-#   Variables named FUSIS_* (other than FUSIS_LAB_*) are passed into the guest.
+#   FUSISTEST_LAB_DIR       scratch folder (default: <repo>/.lab, git-ignored)
+#   FUSISTEST_LAB_TIMEOUT   seconds for the whole VM lifetime (default 900; build.ps1 passes its -TimeoutSeconds, 1800)
+#   FUSISTEST_LAB_ACCEL     auto|tcg|kvm; auto picks kvm only when /dev/kvm works AND the CPU shows vmx/svm
+#   FUSISTEST_LAB_CPU, FUSISTEST_LAB_MEM (2G), FUSISTEST_LAB_SMP (2), FUSISTEST_LAB_APPEND (extra kernel command line)
+#   FUSISTEST_LAB_VERBOSE=1 also streams the guest console to stderr
+#   FUSISTEST_LAB_RUN_DIR   use this (new or empty) folder as the run folder instead of .lab/runs/<id>
+# One VM runs at a time (a lock in FUSISTEST_LAB_DIR); a second run waits for the first.
+#   Variables named FUSISTEST_* (other than FUSISTEST_LAB_*) are passed into the guest.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
-LAB_DIR=${FUSIS_LAB_DIR:-$REPO/.lab}
-LAB_TIMEOUT=${FUSIS_LAB_TIMEOUT:-900}
-LAB_ACCEL=${FUSIS_LAB_ACCEL:-auto}
-LAB_MEM=${FUSIS_LAB_MEM:-2G}
-LAB_SMP=${FUSIS_LAB_SMP:-2}
-LAB_VERBOSE=${FUSIS_LAB_VERBOSE:-0}
+LAB_DIR=${FUSISTEST_LAB_DIR:-$REPO/.lab}
+LAB_TIMEOUT=${FUSISTEST_LAB_TIMEOUT:-900}
+LAB_ACCEL=${FUSISTEST_LAB_ACCEL:-auto}
+LAB_MEM=${FUSISTEST_LAB_MEM:-2G}
+LAB_SMP=${FUSISTEST_LAB_SMP:-2}
+LAB_VERBOSE=${FUSISTEST_LAB_VERBOSE:-0}
 KDIR=$LAB_DIR/kernel
 KEEP_RUNS=20
 # Boot set: insmod'ed by /init before the 9p root can be mounted. The full module tree of the kernel
@@ -37,7 +37,8 @@ BOOT_MODS="virtio_pci 9pnet_virtio 9p overlay"
 # Shipped in the initramfs as a fallback for when the full tree is not reachable. crc32c_generic is
 # libcrc32c's softdep (nf_conntrack, ip_vs), which `modinfo -F depends` does not report.
 EXTRA_MODS="crc32c_generic ip_vs ip_vs_rr ip_vs_wrr ip_vs_lc ip_vs_wlc ip_vs_sh ip_vs_dh ip_vs_mh ip_vs_sed ip_vs_nq ip_vs_fo ip_vs_ovf ip_vs_lblc ip_vs_lblcr nf_nat veth dummy bridge ipip"
-APT_PACKAGES="qemu-system-x86 busybox-static ipvsadm serf kmod cpio iproute2 curl python3 strace ca-certificates nftables iptables etcd-server"
+# The lab's, and the host suites' tools (lintian checks the .deb).
+APT_PACKAGES="qemu-system-x86 busybox-static ipvsadm serf kmod cpio iproute2 curl python3 strace ca-certificates nftables iptables etcd-server lintian"
 
 say() { echo "[lab $(date +%T)] $*" >&2; }
 die() { say "ERROR: $*"; exit 125; }
@@ -45,7 +46,7 @@ now_ms() { local n=${EPOCHREALTIME/./}; echo $(( n / 1000 )); }
 
 packages_missing() {
   local c
-  for c in qemu-system-x86_64 ipvsadm serf modinfo depmod cpio ip curl strace nft iptables-nft; do command -v "$c" >/dev/null || return 0; done
+  for c in qemu-system-x86_64 ipvsadm serf modinfo depmod cpio ip curl strace nft iptables-nft lintian; do command -v "$c" >/dev/null || return 0; done
   [ -x /bin/busybox ] && [ -x /usr/bin/python3 ] && return 1
   return 0
 }
@@ -140,7 +141,7 @@ pick_accel() {
   case "$LAB_ACCEL" in
     tcg|kvm) echo "$LAB_ACCEL" ;;
     auto) if [ -r /dev/kvm ] && [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; then echo kvm; else echo tcg; fi ;;
-    *) die "FUSIS_LAB_ACCEL must be auto, tcg or kvm" ;;
+    *) die "FUSISTEST_LAB_ACCEL must be auto, tcg or kvm" ;;
   esac
 }
 
@@ -161,10 +162,10 @@ run_vm() {
     flock -w "$LAB_TIMEOUT" 9 || die "another lab VM is still running after ${LAB_TIMEOUT} s"
   fi
   KV=$(kver); accel=$(pick_accel)
-  if [ "$accel" = kvm ]; then cpu=${FUSIS_LAB_CPU:-host}; else cpu=${FUSIS_LAB_CPU:-Nehalem}; fi
-  if [ -n "${FUSIS_LAB_RUN_DIR:-}" ]; then
-    run=$(mkdir -p "$FUSIS_LAB_RUN_DIR" && cd "$FUSIS_LAB_RUN_DIR" && pwd)
-    [ -z "$(ls -A "$run")" ] || die "FUSIS_LAB_RUN_DIR=$run is not empty"
+  if [ "$accel" = kvm ]; then cpu=${FUSISTEST_LAB_CPU:-host}; else cpu=${FUSISTEST_LAB_CPU:-Nehalem}; fi
+  if [ -n "${FUSISTEST_LAB_RUN_DIR:-}" ]; then
+    run=$(mkdir -p "$FUSISTEST_LAB_RUN_DIR" && cd "$FUSISTEST_LAB_RUN_DIR" && pwd)
+    [ -z "$(ls -A "$run")" ] || die "FUSISTEST_LAB_RUN_DIR=$run is not empty"
   else
     prune_runs
     run=$LAB_DIR/runs/$(date +%Y%m%d-%H%M%S)-$$
@@ -172,14 +173,14 @@ run_vm() {
   fi
   printf '%s\n' "$cmd" > "$run/cmd.sh"
   { printf 'export VMLAB_CWD=%q\n' "$PWD"
-    echo 'export FUSIS_LAB_OUT=/vmlab VMLAB_OUT=/vmlab'
-    printf 'export FUSIS_LAB_RUN=%q\n' "$run"
+    echo 'export FUSISTEST_LAB_OUT=/vmlab VMLAB_OUT=/vmlab'
+    printf 'export FUSISTEST_LAB_RUN=%q\n' "$run"
     echo 'export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
     local v
-    for v in $(compgen -e | grep -E '^FUSIS_' | grep -vE '^FUSIS_LAB_' || true); do printf 'export %s=%q\n' "$v" "${!v}"; done
+    for v in $(compgen -e | grep -E '^FUSISTEST_' | grep -vE '^FUSISTEST_LAB_' || true); do printf 'export %s=%q\n' "$v" "${!v}"; done
   } > "$run/env"
   local append="console=ttyS0 panic=-1 quiet loglevel=4 mitigations=off tsc=reliable"
-  append+=" vmlab.msize=512000 vmlab.cache=loose vmlab.modtree=$KDIR/lib/modules ${FUSIS_LAB_APPEND:-}"
+  append+=" vmlab.msize=512000 vmlab.cache=loose vmlab.modtree=$KDIR/lib/modules ${FUSISTEST_LAB_APPEND:-}"
   local -a q=(qemu-system-x86_64 -accel "$accel" -cpu "$cpu" -m "$LAB_MEM" -smp "$LAB_SMP"
     -nodefaults -no-user-config -display none -nic none -no-reboot
     -serial stdio -monitor none
@@ -226,7 +227,7 @@ cmd_run() {
 
 cmd_shell() {
   local accel cpu; accel=$(pick_accel)
-  if [ "$accel" = kvm ]; then cpu=${FUSIS_LAB_CPU:-host}; else cpu=${FUSIS_LAB_CPU:-Nehalem}; fi
+  if [ "$accel" = kvm ]; then cpu=${FUSISTEST_LAB_CPU:-host}; else cpu=${FUSISTEST_LAB_CPU:-Nehalem}; fi
   exec qemu-system-x86_64 -accel "$accel" -cpu "$cpu" -m "$LAB_MEM" -smp "$LAB_SMP" -nodefaults -display none -nic none \
     -no-reboot -serial mon:stdio -kernel "$LAB_DIR/vmlinux" -initrd "$LAB_DIR/initramfs.cpio" \
     -append "console=ttyS0 panic=-1 vmlab.shell=1" \

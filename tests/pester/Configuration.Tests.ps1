@@ -1,7 +1,7 @@
 # Export-/Import-FusisConfiguration and Set-FusisTimeout on this host: what they do before any kernel access
 # (the desired state, validation, completion). The lab proves them against the real kernel.
 BeforeAll {
-    Import-Module $env:FUSIS_MODULE_MANIFEST -Force -ErrorAction Stop
+    Import-Module $env:FUSISTEST_MODULE_MANIFEST -Force -ErrorAction Stop
     $previousState = $env:FUSIS_STATE_PATH
     $env:FUSIS_STATE_PATH = Join-Path $TestDrive 'state.json'
     @'

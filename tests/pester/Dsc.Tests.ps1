@@ -1,8 +1,8 @@
 # The class-based DSC resources in the laid-out module, on this host (no IPVS: what they do before touching the
 # kernel). xunit (DscResourceTests) checks Reasons over an in-memory kernel; the lab checks them against the real one.
 BeforeAll {
-    $module = Import-Module $env:FUSIS_MODULE_MANIFEST -Force -PassThru -ErrorAction Stop
-    $strings = Import-PowerShellDataFile -LiteralPath (Join-Path (Split-Path -Parent $env:FUSIS_MODULE_MANIFEST) 'en-US/Fusis.Dsc.strings.psd1')
+    $module = Import-Module $env:FUSISTEST_MODULE_MANIFEST -Force -PassThru -ErrorAction Stop
+    $strings = Import-PowerShellDataFile -LiteralPath (Join-Path (Split-Path -Parent $env:FUSISTEST_MODULE_MANIFEST) 'en-US/Fusis.Dsc.strings.psd1')
 }
 
 Describe 'Fusis DSC resources' {
@@ -31,7 +31,7 @@ Describe 'Fusis DSC resources' {
     It 'gives its classes to a script that says using module' {
         $script = Join-Path ([System.IO.Path]::GetTempPath()) "fusis-using-$PID.ps1"
         Set-Content -LiteralPath $script -Value @"
-using module $env:FUSIS_MODULE_MANIFEST
+using module $env:FUSISTEST_MODULE_MANIFEST
 [FusisService]::new().GetType().Name
 [FusisDestination]::new().GetType().Name
 (Get-Command New-FusisService).Source

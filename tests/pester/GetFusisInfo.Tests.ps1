@@ -1,7 +1,7 @@
 # Get-FusisInfo on this host. Its kernel has no IPVS, which is exactly the case whose error must be usable;
 # the lab suite proves the cmdlet against a kernel that has it.
 BeforeAll {
-    Import-Module $env:FUSIS_MODULE_MANIFEST -Force -ErrorAction Stop
+    Import-Module $env:FUSISTEST_MODULE_MANIFEST -Force -ErrorAction Stop
 }
 
 Describe 'Get-FusisInfo' {

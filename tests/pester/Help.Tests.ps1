@@ -1,12 +1,12 @@
 # Every exported cmdlet has complete help: synopsis, description, every parameter, at least two examples.
 BeforeDiscovery {
-    $module = Import-Module $env:FUSIS_MODULE_MANIFEST -PassThru -Force -ErrorAction Stop
+    $module = Import-Module $env:FUSISTEST_MODULE_MANIFEST -PassThru -Force -ErrorAction Stop
     $commands = @($module.ExportedCmdlets.Values | ForEach-Object { @{ Name = $_.Name; Command = $_ } })
 }
 
 Describe 'Help of <Name>' -ForEach $commands {
     BeforeAll {
-        Import-Module $env:FUSIS_MODULE_MANIFEST -Force -ErrorAction Stop
+        Import-Module $env:FUSISTEST_MODULE_MANIFEST -Force -ErrorAction Stop
         $help = Get-Help $Name -Full
         $common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
     }
@@ -23,6 +23,12 @@ Describe 'Help of <Name>' -ForEach $commands {
         foreach ($parameter in $Command.Parameters.Keys | Where-Object { $_ -notin $common }) {
             $documented | Should -Contain $parameter
         }
+    }
+
+    It 'links to about_Fusis and its related cmdlets' {
+        $links = @($help.relatedLinks.navigationLink.linkText)
+        $links | Should -Contain 'about_Fusis'
+        $links.Count | Should -BeGreaterOrEqual 2
     }
 
     It 'has at least two examples' {

@@ -1,8 +1,8 @@
 # The laid-out module (build.ps1 -Task Build), imported in the child pwsh that build.ps1 starts for Pester.
 BeforeAll {
-    $manifestPath = $env:FUSIS_MODULE_MANIFEST
+    $manifestPath = $env:FUSISTEST_MODULE_MANIFEST
     if (-not $manifestPath -or -not (Test-Path -LiteralPath $manifestPath)) {
-        throw "FUSIS_MODULE_MANIFEST must name the laid-out Fusis.psd1 (run through build.ps1 -Task Test)."
+        throw "FUSISTEST_MODULE_MANIFEST must name the laid-out Fusis.psd1 (run through build.ps1 -Task Test)."
     }
     $repoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
     [xml]$props = Get-Content -Raw (Join-Path $repoRoot 'Directory.Build.props')

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Fusis.Core.State;
+using Fusis.Core.Vocabulary;
 
 namespace Fusis.Core.Api;
 
@@ -102,29 +103,12 @@ public static class CheckMapper
             return TimeSpan.FromSeconds(given);
         }
 
-        if (element.ValueKind == JsonValueKind.String && element.GetString() is { } text)
+        if (element.ValueKind == JsonValueKind.String && Durations.TryParse(element.GetString(), HealthCheck.MaxInterval, out TimeSpan parsed))
         {
-            (string number, double scale) = text switch
-            {
-                _ when text.EndsWith("ms", StringComparison.Ordinal) => (text[..^2], 0.001),
-                _ when text.EndsWith('s') => (text[..^1], 1),
-                _ when text.EndsWith('m') => (text[..^1], 60),
-                _ => (text, double.NaN),
-            };
-            // Finite and within a check's longest interval, so no conversion can overflow ("Infinitys" did).
-            if (!double.IsNaN(scale) && double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double amount)
-                && amount * scale is > 0 and var seconds && seconds <= HealthCheck.MaxInterval.TotalSeconds)
-            {
-                return TimeSpan.FromSeconds(seconds);
-            }
-
-            if (TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out TimeSpan span) && span > TimeSpan.Zero)
-            {
-                return span;
-            }
+            return parsed;
         }
 
-        errors.Add(field, "a duration (above 0, at most 24 h) is a number of seconds (as the original Fusis read it) or a string such as \"500ms\", \"2s\" or \"00:00:02\"");
+        errors.Add(field, $"a duration (above 0, at most 24 h) is a number of seconds (as the original Fusis read it) or {Durations.Forms}");
         return null;
     }
 }

@@ -17,9 +17,13 @@ namespace Fusis.Daemon.Agent;
 /// the balancer publishes (<see cref="BackendNetwork"/>), and on stop drains: it tags itself draining, waits
 /// (bounded) until the balancer routes nothing to it, leaves the cluster and undoes its network changes.
 /// </summary>
-internal sealed partial class AgentService(AgentOptions options, ILogger<AgentService> logger) : BackgroundService
+internal sealed partial class AgentService(AgentOptions options, IHostApplicationLifetime lifetime, ILogger<AgentService> logger) : BackgroundService
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
+
+    // How long the agent waits for serf to answer before it stops (systemd restarts it), and how often it says so.
+    private static readonly TimeSpan SerfWait = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan SerfReportEvery = TimeSpan.FromSeconds(10);
 
     private readonly BackendNetwork _network = new(logger);
     private Process? _serf;
@@ -32,12 +36,12 @@ internal sealed partial class AgentService(AgentOptions options, ILogger<AgentSe
         {
             await AnnounceAndWatchAsync(stoppingToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is SerfException or IOException or SocketException or BackendNetworkException or InvalidOperationException or System.ComponentModel.Win32Exception)
         {
-            // The host stops on a failed service; the process must then say it failed.
+            // An expected condition: one line that says what, then the process stops saying it failed (no stack trace).
             LogFailed(logger, e.Message);
             Environment.ExitCode = BalancerHost.UnavailableExitCode;
-            throw;
+            lifetime.StopApplication();
         }
     }
 
@@ -208,21 +212,47 @@ internal sealed partial class AgentService(AgentOptions options, ILogger<AgentSe
         LogSerfStarted(logger, options.SerfPath!, _serf.Id);
     }
 
+    // Waits (bounded) for the serf agent to answer, saying what it waits for at once and every few seconds after.
     private async Task<SerfClient> ConnectAsync(CancellationToken stoppingToken)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var waited = Stopwatch.StartNew();
+        TimeSpan nextReport = TimeSpan.Zero;
         while (true)
         {
             try
             {
-                return await SerfClient.ConnectAsync(SerfClientOptions.FromAddress(options.SerfRpc), stoppingToken).ConfigureAwait(false);
+                SerfClient client = await SerfClient.ConnectAsync(SerfClientOptions.FromAddress(options.SerfRpc), stoppingToken).ConfigureAwait(false);
+                if (nextReport > TimeSpan.Zero)
+                {
+                    LogSerfAnswered(logger, options.SerfRpc, waited.Elapsed.TotalSeconds);
+                }
+
+                return client;
             }
-            catch (Exception e) when ((e is SerfException or IOException or System.Net.Sockets.SocketException) && DateTime.UtcNow < deadline)
+            catch (Exception e) when (e is SerfException or IOException or SocketException)
             {
+                if (waited.Elapsed >= SerfWait)
+                {
+                    throw new SerfException($"the serf agent at {options.SerfRpc} did not answer within {SerfWait.TotalSeconds:0} s ({e.Message}); " +
+                        (options.SerfPath is null ? "start serf with -rpc-addr there, or give --serf to have the agent start it" : $"is {options.SerfPath} a serf agent?"), e);
+                }
+
+                if (waited.Elapsed >= nextReport)
+                {
+                    LogWaitingForSerf(logger, options.SerfRpc, e.Message, (SerfWait - waited.Elapsed).TotalSeconds);
+                    nextReport = waited.Elapsed + SerfReportEvery;
+                }
+
                 await Task.Delay(TimeSpan.FromMilliseconds(200), stoppingToken).ConfigureAwait(false);
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "waiting for the serf agent at {Address} ({Problem}); giving up in {Seconds:0} s")]
+    private static partial void LogWaitingForSerf(ILogger logger, string address, string problem, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "the serf agent at {Address} answered after {Seconds:0.0} s")]
+    private static partial void LogSerfAnswered(ILogger logger, string address, double seconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "agent {Node} announces {Services}")]
     private static partial void LogAnnounced(ILogger logger, string node, string services);

@@ -5,14 +5,13 @@ using Fusis.Core.Cluster;
 using Fusis.Core.Engine;
 using Fusis.Core.Nat;
 using Fusis.Core.State;
-using Fusis.Core.Vocabulary;
 using Fusis.Daemon.Api;
+using Fusis.Daemon.CommandLine;
 using Fusis.Etcd;
 using Fusis.Netlink;
 using Fusis.Netlink.Ipvs;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -34,43 +33,11 @@ public static partial class BalancerHost
     /// <summary>sysexits' EX_DATAERR: the desired-state file cannot be used (it is left untouched).</summary>
     public const int StateExitCode = 65;
 
-    public const string DefaultConfigPath = "/etc/fusis/fusis.json";
-
-    private static readonly Dictionary<string, string> Flags = new(StringComparer.Ordinal)
-    {
-        ["--config"] = "Config",
-        ["--listen"] = nameof(BalancerOptions.Listen),
-        ["--state"] = nameof(BalancerOptions.StatePath),
-        ["--local-socket"] = nameof(BalancerOptions.LocalSocket),
-        ["--token-file"] = nameof(BalancerOptions.TokenFile),
-        ["--anonymous-reads"] = nameof(BalancerOptions.AnonymousReads),
-        ["--reconcile-interval"] = nameof(BalancerOptions.ReconcileInterval),
-        ["--max-body-bytes"] = nameof(BalancerOptions.MaxBodyBytes),
-        ["--serf-rpc"] = nameof(BalancerOptions.SerfRpc),
-        ["--resync-interval"] = nameof(BalancerOptions.ResyncInterval),
-        ["--drain-timeout"] = nameof(BalancerOptions.DrainTimeout),
-        ["--on-failed"] = nameof(BalancerOptions.OnFailed),
-        ["--vip-interface"] = nameof(BalancerOptions.VipInterface),
-        ["--vip-range"] = nameof(BalancerOptions.VipRange),
-        ["--snat"] = nameof(BalancerOptions.Snat),
-        ["--etcd"] = nameof(BalancerOptions.Etcd),
-        ["--node"] = nameof(BalancerOptions.Node),
-        ["--etcd-prefix"] = nameof(BalancerOptions.EtcdPrefix),
-        ["--lease-ttl"] = nameof(BalancerOptions.LeaseTtl),
-        ["--sync-interface"] = nameof(BalancerOptions.SyncInterface),
-        ["--sync-id"] = nameof(BalancerOptions.SyncId),
-    };
-
-    public static string Usage =>
-        "usage: fusis balancer [--config FILE] [--listen ADDRESS:PORT] [--state FILE] [--local-socket PATH] [--token-file FILE] [--anonymous-reads true|false] [--reconcile-interval HH:MM:SS] " +
-        "[--max-body-bytes N] [--serf-rpc HOST:PORT] [--resync-interval HH:MM:SS] [--drain-timeout HH:MM:SS] [--on-failed Remove|Drain] " +
-        "[--vip-interface NAME] [--vip-range CIDR] [--snat off|masquerade] " +
-        "[--etcd ENDPOINTS --node NAME [--etcd-prefix PREFIX] [--lease-ttl HH:MM:SS] [--sync-interface NAME] [--sync-id N]]";
-
-    public static Task<int> RunAsync(string[] args) => RunAsync(args, () => IpvsClient.Open());
+    /// <summary>Runs with these arguments (without the word balancer) until stopped; returns the exit code.</summary>
+    internal static Task<int> RunAsync(string[] args, Func<IIpvsKernel> openKernel) => RunAsync(() => BalancerCommandLine.Read(args), openKernel);
 
     /// <summary>Runs until stopped; returns the exit code (the sysexits constants above for what stops it early).</summary>
-    internal static async Task<int> RunAsync(string[] args, Func<IIpvsKernel> openKernel)
+    internal static async Task<int> RunAsync(Func<BalancerOptions> readOptions, Func<IIpvsKernel> openKernel)
     {
         // The engine, the election's watchdog and the etcd and netlink clients block pool threads by design (the kernel
         // and the store are synchronous); a floor keeps a small or slow host from starving the async work they wait on.
@@ -79,7 +46,12 @@ public static partial class BalancerHost
         WebApplication app;
         try
         {
-            app = Build(args, openKernel);
+            app = Build(readOptions(), openKernel);
+        }
+        catch (UsageException e)
+        {
+            await Console.Error.WriteLineAsync(e.Message).ConfigureAwait(false);
+            return CommandLine.FusisCommandLine.UsageExitCode;
         }
         catch (ConfigurationException e)
         {
@@ -111,11 +83,16 @@ public static partial class BalancerHost
         return Environment.ExitCode;
     }
 
-    /// <summary>Reads the configuration, opens the kernel and the store, and builds the host (not started).</summary>
+    /// <summary>Reads the settings (these arguments, the file, the environment), opens the kernel and the store, and builds the host (not started).</summary>
+    /// <exception cref="UsageException">Arguments the parser cannot read.</exception>
     /// <exception cref="ConfigurationException">Bad flags, file or values.</exception>
-    public static WebApplication Build(string[] args, Func<IIpvsKernel> openKernel)
+    public static WebApplication Build(string[] args, Func<IIpvsKernel> openKernel) => Build(BalancerCommandLine.Read(args), openKernel);
+
+    /// <summary>Opens the kernel and the store, and builds the host (not started).</summary>
+    /// <exception cref="ConfigurationException">A token file that cannot be read, a local socket that cannot be prepared.</exception>
+    internal static WebApplication Build(BalancerOptions options, Func<IIpvsKernel> openKernel)
     {
-        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(openKernel);
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -123,20 +100,11 @@ public static partial class BalancerHost
             ApplicationName = "fusis",
             ContentRootPath = AppContext.BaseDirectory,
         });
-        BalancerOptions options = ReadOptions(builder.Configuration, args);
-        IPEndPoint endPoint = IPEndPoint.TryParse(options.Listen, out IPEndPoint? parsed) && options.Listen.Contains(':', StringComparison.Ordinal)
-            ? parsed
-            : throw new ConfigurationException($"Listen '{options.Listen}' is not address:port (for example 127.0.0.1:8000 or [::1]:8000)");
+        // Read and checked by BalancerSettings.
+        IPEndPoint endPoint = IPEndPoint.Parse(options.Listen);
         string? token = options.TokenFile is null ? null : ReadToken(options.TokenFile);
         byte[]? tokenHash = token is null ? null : BearerTokenMiddleware.Hash(token);
-        SnatSetting? snat = options.Snat is null ? null
-            : SnatSetting.TryParse(options.Snat, out SnatSetting? parsedSnat) && parsedSnat.Kind != SnatKind.Address ? parsedSnat
-            : throw new ConfigurationException($"Snat '{options.Snat}' is not {Words.SnatModes.Choices} (an address is set per service)");
-        if (tokenHash is null && !IPAddress.IsLoopback(endPoint.Address))
-        {
-            throw new ConfigurationException(
-                $"refusing to listen on {endPoint} without a token: anything but loopback needs TokenFile (--token-file)");
-        }
+        SnatSetting? snat = SnatSetting.TryParse(options.Snat, out SnatSetting? parsedSnat) ? parsedSnat : null;
 
         // The engine is the host's only writer: it holds the store's lock from here until it stops. In a cluster the
         // file is the shared state's cache.
@@ -327,90 +295,6 @@ public static partial class BalancerHost
             NobodyElseCanLead = quorum.NobodyElseCanLead,
         };
         return new ClusterNode(options.Node, election, store, etcd, quorum);
-    }
-
-    private static BalancerOptions ReadOptions(ConfigurationManager configuration, string[] args)
-    {
-        var flags = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        for (int i = 0; i < args.Length; i++)
-        {
-            if (!Flags.TryGetValue(args[i], out string? key) || i + 1 >= args.Length)
-            {
-                throw new ConfigurationException(Flags.ContainsKey(args[i]) ? $"{args[i]} needs a value. {Usage}" : $"unknown argument '{args[i]}'. {Usage}");
-            }
-
-            flags[key] = args[++i];
-        }
-
-        configuration.Sources.Clear();
-        string? explicitConfig = flags.GetValueOrDefault("Config") ?? Environment.GetEnvironmentVariable("FUSIS_CONFIG");
-        string configPath = explicitConfig ?? DefaultConfigPath;
-        var options = new BalancerOptions();
-        try
-        {
-            if (explicitConfig is not null || File.Exists(configPath))
-            {
-                configuration.AddJsonFile(Path.GetFullPath(configPath), optional: false, reloadOnChange: false);
-            }
-
-            configuration.AddEnvironmentVariables("FUSIS_");
-            configuration.AddInMemoryCollection(flags);
-            configuration.Bind(options);
-        }
-        catch (Exception e) when (e is FileNotFoundException or InvalidDataException or FormatException or InvalidOperationException)
-        {
-            throw new ConfigurationException($"cannot use the configuration ({configPath}): {e.Message}", e);
-        }
-
-        if (options.ReconcileInterval < TimeSpan.FromSeconds(1))
-        {
-            throw new ConfigurationException($"ReconcileInterval must be at least 1 second, not {options.ReconcileInterval}");
-        }
-
-        if (options.VipRange is { } range && !IPNetwork.TryParse(range, out _))
-        {
-            throw new ConfigurationException($"VipRange '{range}' is not a CIDR range (for example 198.18.100.0/24)");
-        }
-
-        if (options.VipInterface is { } name && (name.Length is 0 or > 15 || name.Any(c => c is '/' or ' ' or ':')))
-        {
-            throw new ConfigurationException($"VipInterface '{name}' is not an interface name (1 to 15 characters, no '/', ':' or spaces)");
-        }
-
-        if (options.Etcd is not null)
-        {
-            if (options.VipInterface is null)
-            {
-                throw new ConfigurationException("a cluster (Etcd) needs VipInterface: the leader holds the VIPs there and the others take theirs off");
-            }
-
-            if (!DesiredStateNames.IsValid(options.Node))
-            {
-                throw new ConfigurationException($"Node '{options.Node}' is not a balancer name: {DesiredStateNames.Rule}");
-            }
-
-            if (options.LeaseTtl < TimeSpan.FromSeconds(1) || options.LeaseTtl > TimeSpan.FromMinutes(1))
-            {
-                throw new ConfigurationException($"LeaseTtl must be between 1 second and 1 minute, not {options.LeaseTtl}");
-            }
-
-            if (options.SyncId is < 1 or > 255)
-            {
-                throw new ConfigurationException($"SyncId must be 1 to 255, not {options.SyncId}");
-            }
-
-            if (!options.EtcdPrefix.StartsWith('/'))
-            {
-                throw new ConfigurationException($"EtcdPrefix '{options.EtcdPrefix}' must start with '/'");
-            }
-        }
-
-        if (options.MaxBodyBytes is < 1024 or > 1024 * 1024 * 1024)
-        {
-            throw new ConfigurationException($"MaxBodyBytes must be from 1024 to 1073741824 (1 GiB), not {options.MaxBodyBytes}");
-        }
-
-        return options;
     }
 
     // The socket's folder is root's alone (0700), so only local root reaches the token-free endpoint. A socket left by

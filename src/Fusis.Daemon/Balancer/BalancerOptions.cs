@@ -1,9 +1,11 @@
 using Fusis.Core.Backends;
+using Fusis.Core.State;
 
 namespace Fusis.Daemon.Balancer;
 
 /// <summary>
-/// `fusis balancer` settings: /etc/fusis/fusis.json (or --config), then FUSIS_* environment variables, then flags.
+/// `fusis balancer` settings, with their defaults; <see cref="Settings.BalancerSettings"/> reads them from
+/// /etc/fusis/fusis.json (or --config), then FUSIS_* environment variables, then flags.
 /// </summary>
 public sealed class BalancerOptions
 {
@@ -11,13 +13,13 @@ public sealed class BalancerOptions
     public string Listen { get; set; } = "127.0.0.1:8000";
 
     /// <summary>The desired state (FUSIS_STATE_PATH, as the cmdlets use).</summary>
-    public string StatePath { get; set; } = LocalBackend.StatePath;
+    public string StatePath { get; set; } = FileDesiredStateStore.DefaultPath;
 
     /// <summary>
     /// The local endpoint (a Unix socket in a root-only folder) through which this host's cmdlets and DSC reach the
     /// engine without a token (FUSIS_SOCKET, as the cmdlets use); empty: none.
     /// </summary>
-    public string LocalSocket { get; set; } = LocalBackend.SocketPath;
+    public string LocalSocket { get; set; } = LocalBackend.DefaultSocketPath;
 
     /// <summary>A file holding the bearer token that writes, and reads beyond loopback, need; none: the API is open (loopback only).</summary>
     public string? TokenFile { get; set; }

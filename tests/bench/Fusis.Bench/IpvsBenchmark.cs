@@ -21,7 +21,7 @@ internal static class IpvsBenchmark
     {
         int services = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
         int destinations = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10;
-        string outDir = Environment.GetEnvironmentVariable("FUSIS_LAB_OUT") ?? Path.GetTempPath();
+        string outDir = Environment.GetEnvironmentVariable("FUSISTEST_LAB_OUT") ?? Path.GetTempPath();
         int objects = services * (destinations + 1);
 
         var operations = new List<IpvsOperation>(objects);
@@ -52,7 +52,7 @@ internal static class IpvsBenchmark
         }
 
         Console.WriteLine($"benchmark: {services} services x {destinations} destinations = {objects} objects, kernel {File.ReadAllText("/proc/sys/kernel/osrelease").Trim()}");
-        if (Environment.GetEnvironmentVariable("FUSIS_BENCH_SCALE_ONLY") == "1")
+        if (Environment.GetEnvironmentVariable("FUSISTEST_BENCH_SCALE_ONLY") == "1")
         {
             var all = IpvsadmRules.Parse(rules.ToString());
             Console.Write(ScaleBenchmark.Run(

@@ -25,11 +25,11 @@ internal static partial class ScaleBenchmark
     public static string Run(DesiredState desired, string rulesFile, TimeSpan ipvsadmCreate)
     {
         var report = new StringBuilder();
-        string? manifest = Environment.GetEnvironmentVariable("FUSIS_MODULE_MANIFEST");
-        string? daemon = Environment.GetEnvironmentVariable("FUSIS_DAEMON");
+        string? manifest = Environment.GetEnvironmentVariable("FUSISTEST_MODULE_MANIFEST");
+        string? daemon = Environment.GetEnvironmentVariable("FUSISTEST_DAEMON");
         if (manifest is null || daemon is null)
         {
-            throw new InvalidOperationException("FUSIS_MODULE_MANIFEST and FUSIS_DAEMON must be set (build.ps1 -Task Bench sets them)");
+            throw new InvalidOperationException("FUSISTEST_MODULE_MANIFEST and FUSISTEST_DAEMON must be set (build.ps1 -Task Bench sets them)");
         }
 
         const string Cmdlet = "fusis-bench-f", Daemon = "fusis-bench-g";
@@ -68,7 +68,7 @@ internal static partial class ScaleBenchmark
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             };
-            foreach (string setting in (Environment.GetEnvironmentVariable("FUSIS_BENCH_DAEMON_ENV") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries))
+            foreach (string setting in (Environment.GetEnvironmentVariable("FUSISTEST_BENCH_DAEMON_ENV") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries))
             {
                 info.Environment[setting[..setting.IndexOf('=', StringComparison.Ordinal)]] = setting[(setting.IndexOf('=', StringComparison.Ordinal) + 1)..];
             }
