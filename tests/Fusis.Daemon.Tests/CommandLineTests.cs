@@ -253,6 +253,27 @@ public sealed class CommandLineTests : IDisposable
         Assert.DoesNotContain(lines, l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task An_agent_that_cannot_start_serf_says_so_in_one_line_and_exits_69_without_a_stack_trace()
+    {
+        var info = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "fusis"), ["agent", "--service", "web:80", "--serf", "/nonexistent/serf"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using Process agent = Process.Start(info)!;
+        Task<string> stdout = agent.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        Task<string> stderr = agent.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await agent.WaitForExitAsync(timeout.Token);
+        string output = await stdout + await stderr;
+
+        Assert.Equal(69, agent.ExitCode);
+        Assert.Contains("the agent cannot run", output, StringComparison.Ordinal);
+        Assert.Contains("/nonexistent/serf", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(output.Split('\n'), l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal));
+    }
+
     public void Dispose() => _folder.Delete(recursive: true);
 
     private static (int Code, string Stdout, string Stderr) Fusis(params string[] args) =>

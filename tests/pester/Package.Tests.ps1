@@ -99,6 +99,12 @@ Describe 'The Debian package' {
         }
     }
 
+    It 'loads modules with full privileges: modprobe needs CAP_SYS_MODULE, which the balancer''s bounding set leaves out' {
+        $unit = Get-Content (Join-Path $root 'lib/systemd/system/fusis-balancer.service')
+        $unit | Should -Contain 'ExecStartPre=+/sbin/modprobe ip_vs'
+        ($unit | Where-Object { $_ -like 'CapabilityBoundingSet=*' }) | Should -Not -Match 'CAP_SYS_MODULE'
+    }
+
     It 'has no lintian error' {
         $output = & lintian --tag-display-limit 0 $deb 2>&1
         Write-Host ($output | ForEach-Object { "  lintian: $_" } | Out-String).TrimEnd()
