@@ -35,6 +35,9 @@ internal sealed class ApiHost : IAsyncDisposable
 
     public HttpClient Client { get; private set; } = null!;
 
+    /// <summary>The running host's services (its endpoints, its engine).</summary>
+    public IServiceProvider Services => _app.Services;
+
     public static async Task<ApiHost> StartAsync(params string[] extraArgs)
     {
         var host = new ApiHost(extraArgs);

@@ -19,6 +19,7 @@ public sealed record DestinationResource(
     string? Member,
     bool Draining,
     bool Down,
+    bool Drained,
     DestinationStatsResource? Stats,
     string Service)
 {

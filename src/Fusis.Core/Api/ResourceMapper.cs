@@ -60,6 +60,7 @@ public static class ResourceMapper
             label?.Member,
             label?.Draining ?? false,
             label?.Down ?? false,
+            label?.Drained ?? false,
             kernel is null ? null : new DestinationStatsResource(
                 kernel.ActiveConnections, kernel.InactiveConnections, kernel.PersistentConnections,
                 kernel.Statistics?.Connections ?? 0, kernel.Statistics?.IncomingPackets ?? 0, kernel.Statistics?.OutgoingPackets ?? 0,

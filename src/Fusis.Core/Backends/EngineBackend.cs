@@ -45,7 +45,8 @@ public sealed class EngineBackend : IFusisBackend
                 edit = operation.Apply(state, kernel, _context);
                 return (edit.Next, edit.Converge);
             },
-            dryRun)).WaitAsync(cancellation).ConfigureAwait(false);
+            dryRun,
+            $"{operation.Method} /{operation.Path}")).WaitAsync(cancellation).ConfigureAwait(false);
         if (change.Refused is { } refused)
         {
             throw KernelRefusal.Refused(refused);

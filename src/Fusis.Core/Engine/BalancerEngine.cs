@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using Fusis.Core.Events;
 using Fusis.Core.Nat;
 using Fusis.Core.Reconcile;
 using Fusis.Core.State;
@@ -30,12 +31,13 @@ public sealed class BalancerEngine : IAsyncDisposable
     private string? _natRead;
     private bool _natMayExist;
 
-    private BalancerEngine(IDesiredStateStore store, IIpvsKernel kernel, INatTables? nat, DesiredState current)
+    private BalancerEngine(IDesiredStateStore store, IIpvsKernel kernel, INatTables? nat, DesiredState current, EventLog events)
     {
         _store = store;
         _kernel = kernel;
         _nat = nat;
         _current = current;
+        Events = events;
         _natMayExist = SnatRule.For(current).Count > 0;
         _loop = Task.Run(RunLoopAsync);
     }
@@ -44,6 +46,9 @@ public sealed class BalancerEngine : IAsyncDisposable
     public DesiredState Current => Volatile.Read(ref _current);
 
     public EngineCounters Counters { get; } = new();
+
+    /// <summary>What changed, and why: every change the engine applied, and each service a reconcile repaired.</summary>
+    public EventLog Events { get; }
 
     /// <summary>Where the desired state is kept.</summary>
     public string StoreDescription => _store.Description;
@@ -55,12 +60,13 @@ public sealed class BalancerEngine : IAsyncDisposable
     /// <param name="store">Where the desired state is kept.</param>
     /// <param name="kernel">The IPVS table it converges.</param>
     /// <param name="nat">Fusis's SNAT tables; none: services that need SNAT are refused (NatUnavailable).</param>
+    /// <param name="events">Where its events go; none: a log of its own.</param>
     /// <exception cref="DesiredStateException">The store cannot be used.</exception>
-    public static BalancerEngine Start(IDesiredStateStore store, IIpvsKernel kernel, INatTables? nat = null)
+    public static BalancerEngine Start(IDesiredStateStore store, IIpvsKernel kernel, INatTables? nat = null, EventLog? events = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(kernel);
-        return new BalancerEngine(store, kernel, nat, store.Load());
+        return new BalancerEngine(store, kernel, nat, store.Load(), events ?? new EventLog());
     }
 
     /// <summary>Runs a read on the loop (the kernel client is used by the loop only).</summary>
@@ -78,24 +84,26 @@ public sealed class BalancerEngine : IAsyncDisposable
     /// <param name="edit">The change.</param>
     /// <param name="dryRun">Plan only.</param>
     /// <param name="asLeader">A decision only a cluster's leader makes (membership, health): refused elsewhere.</param>
+    /// <param name="reason">Why, for the events it makes (a check's result, a Serf event, a request).</param>
     /// <exception cref="DesiredStateException">The next state is invalid, or cannot be saved; nothing was changed.</exception>
-    public Task<EngineChange> ChangeAsync(Func<DesiredState, IIpvsKernel, DesiredState> edit, bool dryRun = false, bool asLeader = false)
+    public Task<EngineChange> ChangeAsync(Func<DesiredState, IIpvsKernel, DesiredState> edit, bool dryRun = false, bool asLeader = false, string? reason = null)
     {
         ArgumentNullException.ThrowIfNull(edit);
-        return RunAsync(() => Retrying(() => Change(edit(_current, _kernel), NoKeys, dryRun, asLeader)));
+        return RunAsync(() => Retrying(() => Change(edit(_current, _kernel), NoKeys, dryRun, asLeader, reason)));
     }
 
     /// <summary>
-    /// As <see cref="ChangeAsync(Func{DesiredState, IIpvsKernel, DesiredState}, bool, bool)"/>, and also converges the keys
+    /// As <see cref="ChangeAsync(Func{DesiredState, IIpvsKernel, DesiredState}, bool, bool, string)"/>, and also converges the keys
     /// the edit names in the kernel, changed or not (an import, a DSC set).
     /// </summary>
-    public Task<EngineChange> ChangeAsync(Func<DesiredState, IIpvsKernel, (DesiredState Next, IReadOnlySet<IpvsServiceKey> Converge)> edit, bool dryRun = false)
+    public Task<EngineChange> ChangeAsync(
+        Func<DesiredState, IIpvsKernel, (DesiredState Next, IReadOnlySet<IpvsServiceKey> Converge)> edit, bool dryRun = false, string? reason = null)
     {
         ArgumentNullException.ThrowIfNull(edit);
         return RunAsync(() => Retrying(() =>
         {
             (DesiredState next, IReadOnlySet<IpvsServiceKey> converge) = edit(_current, _kernel);
-            return Change(next, converge, dryRun, asLeader: false);
+            return Change(next, converge, dryRun, asLeader: false, reason);
         }));
     }
 
@@ -143,6 +151,7 @@ public sealed class BalancerEngine : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         ReconcileResult result = Reconciler.Reconcile(_current, _kernel);
         Counters.Applied(result.Results);
+        AnnounceRepairs(result.Results);
         if (result.RetiredGone.Count > 0)
         {
             Save(_current.Forget(result.RetiredGone.ToHashSet()));
@@ -232,7 +241,20 @@ public sealed class BalancerEngine : IAsyncDisposable
         }
 
         ForgetDeleted(next, affected, plan, results);
+        StateEvents.Append(Events, previous, next, affected, "the cluster's shared state changed (another balancer, or its leader's decision)");
         return new EngineChange(plan, results, DryRun: false, _current);
+    }
+
+    // One event for each service whose kernel state a reconcile found drifted and repaired.
+    private void AnnounceRepairs(IReadOnlyList<IpvsOperationResult> results)
+    {
+        foreach (var repaired in results.Where(r => r.Succeeded).GroupBy(r => r.Operation.ServiceKey))
+        {
+            string name = _current.Services.FirstOrDefault(s => s.Key == repaired.Key)?.Name ?? repaired.Key.ToString();
+            var operations = repaired.Select(r => r.Operation.ToString()).ToList();
+            Events.Append(FusisEventType.DriftRepaired, name, null, null,
+                $"the kernel differed from the desired state: {operations.Count} operation(s): {string.Join("; ", operations.Take(5))}{(operations.Count > 5 ? "; ..." : string.Empty)}");
+        }
     }
 
     private void ForgetDeleted(DesiredState next, IReadOnlySet<IpvsServiceKey> affected, IReadOnlyList<IpvsOperation> plan, IReadOnlyList<IpvsOperationResult> results)
@@ -245,7 +267,7 @@ public sealed class BalancerEngine : IAsyncDisposable
         }
     }
 
-    private EngineChange Change(DesiredState next, IReadOnlySet<IpvsServiceKey> converge, bool dryRun, bool asLeader)
+    private EngineChange Change(DesiredState next, IReadOnlySet<IpvsServiceKey> converge, bool dryRun, bool asLeader, string? reason)
     {
         DesiredState previous = _current;
         bool same = next.Equals(previous);
@@ -313,6 +335,7 @@ public sealed class BalancerEngine : IAsyncDisposable
         }
 
         ForgetDeleted(next, affected, plan, results);
+        StateEvents.Append(Events, previous, next, affected, reason ?? "a change");
         return new EngineChange(plan, results, DryRun: false, _current);
     }
 

@@ -108,7 +108,11 @@ public static class MembershipPlanner
                         };
                     }
 
-                    next[endPoint] = (destination, new DestinationLabel(DesiredStateNames.IsValid(name) ? name : null, member.Name) { Down = current.Label?.Down ?? false });
+                    next[endPoint] = (destination, new DestinationLabel(DesiredStateNames.IsValid(name) ? name : null, member.Name)
+                    {
+                        Down = current.Label?.Down ?? false,
+                        Drained = current.Label?.Drained ?? false,
+                    });
                 }
                 else if (draining && current.Destination is not null)
                 {

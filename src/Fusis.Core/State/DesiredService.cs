@@ -7,6 +7,7 @@ namespace Fusis.Core.State;
 public sealed record DesiredService(string Name, IpvsService Service, IReadOnlyList<IpvsDestination> Destinations)
 {
     private static readonly IReadOnlyDictionary<IPEndPoint, DestinationLabel> NoLabels = new Dictionary<IPEndPoint, DestinationLabel>();
+    private static readonly DestinationLabel Unlabelled = new(null);
 
     public IpvsServiceKey Key => Service.Key;
 
@@ -24,17 +25,35 @@ public sealed record DesiredService(string Name, IpvsService Service, IReadOnlyL
 
     /// <summary>
     /// The destinations as the kernel should hold them: a destination held down by its check is removed (or at weight
-    /// 0, per the check's action); a draining one is at weight 0.
+    /// 0, per the check's action); a draining or drained one is at weight 0.
     /// </summary>
     public IReadOnlyList<IpvsDestination> KernelDestinations => Labels.Count == 0 ? Destinations : Destinations
         .Where(d => LabelOf(d) is not { Down: true } || Check is not { Action: HealthCheckAction.Remove })
-        .Select(d => LabelOf(d) is { Down: true } or { Draining: true } ? d with { Weight = 0 } : d)
+        .Select(d => LabelOf(d) is { Down: true } or { Draining: true } or { Drained: true } ? d with { Weight = 0 } : d)
         .ToList();
 
     public DestinationLabel? LabelOf(IpvsDestination destination)
     {
         ArgumentNullException.ThrowIfNull(destination);
         return Labels.GetValueOrDefault(new IPEndPoint(destination.Address, destination.Port));
+    }
+
+    /// <summary>This service with one destination's label changed (a label that says nothing is dropped).</summary>
+    public DesiredService WithLabel(IPEndPoint destination, Func<DestinationLabel, DestinationLabel> change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var labels = new Dictionary<IPEndPoint, DestinationLabel>(Labels);
+        DestinationLabel label = change(labels.GetValueOrDefault(destination) ?? Unlabelled);
+        if (label == Unlabelled)
+        {
+            labels.Remove(destination);
+        }
+        else
+        {
+            labels[destination] = label;
+        }
+
+        return this with { Labels = labels };
     }
 
     /// <summary>This service with other destinations; labels of destinations no longer there are dropped.</summary>

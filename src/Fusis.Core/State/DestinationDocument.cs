@@ -14,6 +14,9 @@ internal sealed class DestinationDocument
     /// <summary>Held down by its service's health check (absent: up).</summary>
     public bool? Down { get; set; }
 
+    /// <summary>Drained by an operator: weight 0 in the kernel until undrained (absent: not drained).</summary>
+    public bool? Drained { get; set; }
+
     public string? Address { get; set; }
 
     public ushort Port { get; set; }

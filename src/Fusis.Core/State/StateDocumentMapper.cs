@@ -95,6 +95,7 @@ internal static class StateDocumentMapper
             Member = service.LabelOf(d)?.Member,
             DrainUntil = service.LabelOf(d)?.DrainUntil,
             Down = service.LabelOf(d) is { Down: true } ? true : null,
+            Drained = service.LabelOf(d) is { Drained: true } ? true : null,
             Address = d.Address.ToString(),
             Port = d.Port,
             ForwardingMethod = Words.ForwardingMethods.Word(d.ForwardingMethod),
@@ -137,9 +138,14 @@ internal static class StateDocumentMapper
         }).ToList();
         var labels = document.Destinations
             .Zip(destinations)
-            .Where(p => p.First.Name is not null || p.First.Member is not null || p.First.DrainUntil is not null || p.First.Down is true)
+            .Where(p => p.First.Name is not null || p.First.Member is not null || p.First.DrainUntil is not null || p.First.Down is true || p.First.Drained is true)
             .DistinctBy(p => (p.Second.Address, p.Second.Port)) // Validate reports the duplicate
-            .ToDictionary(p => new IPEndPoint(p.Second.Address, p.Second.Port), p => new DestinationLabel(p.First.Name, p.First.Member) { DrainUntil = p.First.DrainUntil, Down = p.First.Down is true });
+            .ToDictionary(p => new IPEndPoint(p.Second.Address, p.Second.Port), p => new DestinationLabel(p.First.Name, p.First.Member)
+            {
+                DrainUntil = p.First.DrainUntil,
+                Down = p.First.Down is true,
+                Drained = p.First.Drained is true,
+            });
         return new DesiredService(name, service, destinations)
         {
             DefaultForwardingMethod = document.DefaultForwardingMethod is null

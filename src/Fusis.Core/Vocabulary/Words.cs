@@ -69,6 +69,29 @@ public static class Words
         (Cluster.ClusterRole.Leader, "leader", []),
         (Cluster.ClusterRole.Standby, "standby", []));
 
+    /// <summary>A destination's state: whether it takes new connections.</summary>
+    public static WordList<DestinationState> DestinationStates { get; } = new(
+        (DestinationState.Up, "up", []),
+        (DestinationState.Down, "down", []),
+        (DestinationState.Draining, "draining", []));
+
+    /// <summary>What an event says happened, as the event stream and the status page write it.</summary>
+    public static WordList<Events.FusisEventType> EventTypes { get; } = new(
+        (Events.FusisEventType.ServiceCreated, "service-created", []),
+        (Events.FusisEventType.ServiceChanged, "service-changed", []),
+        (Events.FusisEventType.ServiceRemoved, "service-removed", []),
+        (Events.FusisEventType.DestinationAdded, "destination-added", []),
+        (Events.FusisEventType.DestinationChanged, "destination-changed", []),
+        (Events.FusisEventType.DestinationUp, "destination-up", []),
+        (Events.FusisEventType.DestinationDown, "destination-down", []),
+        (Events.FusisEventType.DestinationDraining, "destination-draining", []),
+        (Events.FusisEventType.DestinationRemoved, "destination-removed", []),
+        (Events.FusisEventType.MemberJoined, "member-joined", []),
+        (Events.FusisEventType.MemberLeft, "member-left", []),
+        (Events.FusisEventType.MemberFailed, "member-failed", []),
+        (Events.FusisEventType.DriftRepaired, "drift-repaired", []),
+        (Events.FusisEventType.LeaderChanged, "leader-changed", []));
+
     /// <summary>The schedulers Debian's kernel ships, with what each does (any other ip_vs_* module name is accepted too).</summary>
     public static IReadOnlyList<(string Name, string Description)> Schedulers { get; } =
     [

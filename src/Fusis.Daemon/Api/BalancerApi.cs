@@ -11,10 +11,15 @@ using Fusis.Daemon.Balancer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.AspNetCore.Routing;
 
 namespace Fusis.Daemon.Api;
 
-/// <summary>The whole HTTP API: error handling, unknown routes and methods, the token check, the service routes, /health and /metrics.</summary>
+/// <summary>
+/// The whole HTTP API: error handling, unknown routes and methods, the token check, the service routes, /members, /health,
+/// /cluster, /metrics, /events, the status page and /openapi.json.
+/// </summary>
 internal static class BalancerApi
 {
     public static void UseBalancerApi(this WebApplication app, BalancerEngine engine, byte[]? tokenHash, BalancerOptions options)
@@ -30,7 +35,7 @@ internal static class BalancerApi
             cluster.Members.Select(m => new MemberResource(
                 m.Name, m.Address.ToString(), m.State.ToString().ToLowerInvariant(), m.Draining,
                 m.Announcements.Select(a => $"{a.Service}:{a.Port}").ToList(), MembershipPlanner.RoutedTo(engine.Current, m.Name))).ToList(),
-            ApiJson.Options));
+            ApiJson.Options)).Describe<List<MemberResource>>("The Serf members as the balancer last read them, with how many destinations route to each");
 
         app.MapRead("/health", async () => Results.Json(await engine.ReadAsync((state, kernel) =>
         {
@@ -43,17 +48,22 @@ internal static class BalancerApi
                 state.Services.Count,
                 kernel.GetServices().Where(s => !owned.Contains(s.Key)).Select(s => s.Key.ToString()).ToList(),
                 engine.Counters.Reconciles);
-        }).ConfigureAwait(false), ApiJson.Options));
+        }).ConfigureAwait(false), ApiJson.Options)).Describe<HealthResource>("The balancer is up: the kernel's IPVS version, the owned services, the kernel services it leaves alone");
 
         ClusterNode node = app.Services.GetRequiredService<ClusterNode>();
-        app.MapRead("/cluster", () => Results.Json(ReadCluster(node), ApiJson.Options));
+        app.MapRead("/cluster", () => Results.Json(ReadCluster(node), ApiJson.Options))
+            .Describe<FusisCluster>("This balancer's cluster: its role, the leader, the nodes, etcd, the lease and the last failover");
 
         app.MapRead("/metrics", async (HttpContext context) =>
         {
             var rows = await engine.ReadAsync(MetricsWriter.Read).ConfigureAwait(false);
             context.Response.ContentType = MetricsWriter.ContentType;
             await MetricsWriter.WriteAsync(rows, engine.Counters, node, context.Response.Body, context.RequestAborted).ConfigureAwait(false);
-        });
+        }).Describe("Prometheus metrics: services and destinations (kernel counters, health), the engine, the cluster, build info", StatusCodes.Status200OK, MetricsWriter.ContentType);
+
+        app.MapEventRoutes(engine.Events, app.Services.GetRequiredService<IHostApplicationLifetime>());
+        Status.StatusRoutes.MapStatusRoutes(app, app.Services.GetRequiredService<Status.StatusReader>());
+        app.MapOpenApi("/openapi.json").WithMetadata(new HttpMethodMetadata(["GET"]));
     }
 
     private static FusisCluster ReadCluster(ClusterNode node)

@@ -9,8 +9,8 @@ namespace Fusis.Daemon.Api;
 
 /// <summary>
 /// With a token configured, every request needs "Authorization: Bearer &lt;token&gt;", except reads (GET and HEAD)
-/// that arrive on loopback (or beyond it with AnonymousReads), and anything over the local socket, which only root
-/// can open (its folder is 0700). The comparison is constant-time (hashes of equal length, compared with
+/// that arrive on loopback (or beyond it with AnonymousReads), reads of a <see cref="PublicRoute"/> (the status page's
+/// HTML), and anything over the local socket, which only root can open (its folder is 0700). The comparison is constant-time (hashes of equal length, compared with
 /// FixedTimeEquals); the token is never logged.
 /// </summary>
 internal sealed class BearerTokenMiddleware(RequestDelegate next, byte[]? tokenHash, bool anonymousReads)
@@ -23,7 +23,8 @@ internal sealed class BearerTokenMiddleware(RequestDelegate next, byte[]? tokenH
         bool overLocalSocket = context.Features.Get<IConnectionEndPointFeature>()?.LocalEndPoint is UnixDomainSocketEndPoint;
         bool loopback = context.Connection.LocalIpAddress is { } address && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
         bool read = HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method);
-        if (tokenHash is null || overLocalSocket || (read && (anonymousReads || loopback)))
+        bool open = read && context.GetEndpoint()?.Metadata.GetMetadata<PublicRoute>() is not null;
+        if (tokenHash is null || overLocalSocket || open || (read && (anonymousReads || loopback)))
         {
             return next(context);
         }

@@ -49,6 +49,8 @@ internal static class MetricsWriter
     // Appends every family to text, yielding after each sample so the caller can flush.
     private static IEnumerable<int> Samples(StringBuilder text, IReadOnlyList<Row> rows, EngineCounters counters, ClusterNode node)
     {
+        Family(text, "fusis_build_info", "gauge", "The balancer's version (always 1).");
+        Sample(text, "fusis_build_info", [("version", Program.Version)], 1);
         Family(text, "fusis_services", "gauge", "Virtual services in the kernel, by whether Fusis owns them.");
         Sample(text, "fusis_services", [("managed", "true")], rows.Count(r => r.Owned is not null));
         Sample(text, "fusis_services", [("managed", "false")], rows.Count(r => r.Owned is null));
@@ -73,7 +75,7 @@ internal static class MetricsWriter
             DestinationFamily(text, rows, "fusis_destination_bytes_in_total", "counter", "Bytes in.", d => d.Statistics?.IncomingBytes ?? 0),
             DestinationFamily(text, rows, "fusis_destination_bytes_out_total", "counter", "Bytes out.", d => d.Statistics?.OutgoingBytes ?? 0),
         ];
-        foreach (int sample in families.SelectMany(f => f))
+        foreach (int sample in families.SelectMany(f => f).Concat(HealthFamily(text, rows)))
         {
             yield return sample;
         }
@@ -125,6 +127,27 @@ internal static class MetricsWriter
             foreach (IpvsDestination destination in row.Destinations)
             {
                 Sample(text, name, [.. ServiceLabels(row), ("destination", ResourceMapper.Id(destination))], value(destination));
+                yield return 0;
+            }
+        }
+    }
+
+    // Each owned destination's state, one sample per state (1 for the one it is in), as the status page shows it; a
+    // destination its check took out of the kernel is here too.
+    private static IEnumerable<int> HealthFamily(StringBuilder text, IReadOnlyList<Row> rows)
+    {
+        const string name = "fusis_destination_state";
+        Family(text, name, "gauge", "1 for the state a destination is in: up, down (its health check holds it out) or draining.");
+        foreach (Row row in rows.Where(r => r.Owned is not null))
+        {
+            foreach (IpvsDestination destination in row.Owned!.Destinations)
+            {
+                string state = Words.DestinationStates.Word(DestinationLabel.StateOf(row.Owned.LabelOf(destination)));
+                foreach (string each in Words.DestinationStates.Words)
+                {
+                    Sample(text, name, [.. ServiceLabels(row), ("destination", ResourceMapper.Id(destination)), ("state", each)], each == state ? 1 : 0);
+                }
+
                 yield return 0;
             }
         }

@@ -189,7 +189,7 @@ public static partial class BalancerHost
         });
         try
         {
-            engine = BalancerEngine.Start(store, kernel, nat);
+            engine = BalancerEngine.Start(store, kernel, nat, new Core.Events.EventLog(options.EventHistory));
         }
         catch
         {
@@ -203,6 +203,19 @@ public static partial class BalancerHost
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(node);
         builder.Services.AddSingleton<ClusterView>();
+        builder.Services.AddSingleton<HealthResults>();
+        builder.Services.AddSingleton<Status.StatusReader>();
+        builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info = new() { Title = "Fusis balancer", Version = Program.Version, Description = "The original Fusis routes, plus what Fusis adds (events, status, cluster)." };
+            return Task.CompletedTask;
+        }));
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            // The schemas describe the API's own JSON: PascalCase, as ApiJson writes it.
+            json.SerializerOptions.PropertyNamingPolicy = Api.ApiJson.Options.PropertyNamingPolicy;
+            json.SerializerOptions.PropertyNameCaseInsensitive = Api.ApiJson.Options.PropertyNameCaseInsensitive;
+        });
         builder.Services.AddHostedService<ReconcileLoop>();
         builder.Services.AddHostedService<HealthCheckService>();
         if (options.SerfRpc is not null)

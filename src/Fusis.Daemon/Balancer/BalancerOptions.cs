@@ -84,6 +84,9 @@ public sealed class BalancerOptions
     /// <summary>The sync id every balancer of the cluster uses (1 to 255).</summary>
     public uint SyncId { get; set; } = 1;
 
+    /// <summary>How many recent events the event stream and the status page keep (a client that reconnects resumes within them).</summary>
+    public int EventHistory { get; set; } = Core.Events.EventLog.DefaultCapacity;
+
     /// <summary>Request bodies above this many bytes are refused with 413.</summary>
     public long MaxBodyBytes { get; set; } = 1024 * 1024;
 }

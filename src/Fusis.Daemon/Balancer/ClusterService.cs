@@ -31,6 +31,7 @@ internal sealed partial class ClusterService(
         Task election = _election.RunAsync(stoppingToken);
         Task quorum = node.Quorum!.RunAsync(_election, stoppingToken);
         Task follow = FollowAsync(stoppingToken);
+        Task leaders = WatchLeaderAsync(stoppingToken);
 
         // Each runs until the balancer stops. One that ends before then failed, and a balancer without its election
         // or its follower must not go on looking healthy: it stops, saying why, and its supervisor restarts it.
@@ -45,7 +46,7 @@ internal sealed partial class ClusterService(
 
         try
         {
-            await Task.WhenAll(election, quorum, follow).ConfigureAwait(false);
+            await Task.WhenAll(election, quorum, follow, leaders).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -116,10 +117,31 @@ internal sealed partial class ClusterService(
         }
     }
 
+    // Another balancer taking the lead, as this one sees it, is an event (this one's own role changes are events of their own).
+    private async Task WatchLeaderAsync(CancellationToken stoppingToken)
+    {
+        string? seen = null;
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        {
+            if (_election.Leader is { } leader && leader != seen)
+            {
+                if (leader != node.Name)
+                {
+                    engine.Events.Append(Core.Events.FusisEventType.LeaderChanged, null, null, leader, seen is null ? $"{leader} leads" : $"{leader} leads, after {seen}");
+                }
+
+                seen = leader;
+            }
+        }
+    }
+
     // On the election's thread, before it goes on: a leader that steps down has no VIP when this returns.
     private void OnRoleChanged(ClusterRoleChange change)
     {
-        LogRole(logger, node.Name, Core.Vocabulary.Words.ClusterRoles.Word(change.Role), change.Reason);
+        string role = Core.Vocabulary.Words.ClusterRoles.Word(change.Role);
+        LogRole(logger, node.Name, role, change.Reason);
+        engine.Events.Append(Core.Events.FusisEventType.LeaderChanged, null, null, node.Name, $"{node.Name} is now {role}: {change.Reason}");
         _store.LeaderTerm = _election.Term;
         network.ConvergeNow();
         SetSyncDaemon(IpvsSyncDaemonState.Master, run: change.Role == ClusterRole.Leader);

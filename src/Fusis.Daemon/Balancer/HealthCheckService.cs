@@ -17,7 +17,7 @@ namespace Fusis.Daemon.Balancer;
 /// process that has just started is cold (its HTTP client not warm yet, slower still on a loaded host), and a healthy
 /// destination must not go down for that. Later probes use the check's timeout.
 /// </summary>
-internal sealed partial class HealthCheckService(BalancerEngine engine, ClusterNode node, ILogger<HealthCheckService> logger) : BackgroundService
+internal sealed partial class HealthCheckService(BalancerEngine engine, ClusterNode node, HealthResults results, ILogger<HealthCheckService> logger) : BackgroundService
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
 
@@ -47,6 +47,7 @@ internal sealed partial class HealthCheckService(BalancerEngine engine, ClusterN
                     _probes.Clear();
                 }
 
+                results.Keep(new HashSet<(IpvsServiceKey, IPEndPoint)>());
                 continue;
             }
 
@@ -84,6 +85,8 @@ internal sealed partial class HealthCheckService(BalancerEngine engine, ClusterN
                     _probes.Remove(gone);
                 }
             }
+
+            results.Keep(live);
         }
     }
 
@@ -93,13 +96,16 @@ internal sealed partial class HealthCheckService(BalancerEngine engine, ClusterN
         {
             var target = new IPEndPoint(id.Destination.Address, check.Port != 0 ? check.Port : id.Destination.Port);
             TimeSpan timeout = probe.Probed ? check.Timeout : TimeSpan.FromTicks(Math.Max(check.Timeout.Ticks, FirstProbeTimeout.Ticks));
-            bool healthy = await ProbeAsync(check, target, timeout, stoppingToken).ConfigureAwait(false);
+            HealthResult result = await ProbeAsync(check, target, timeout, stoppingToken).ConfigureAwait(false);
+            results.Record(id.Service, id.Destination, result);
             probe.Probed = true;
-            bool? transition = probe.Record(healthy, check);
+            bool? transition = probe.Record(result.Healthy, check);
             if (transition is { } down)
             {
-                await engine.ChangeAsync((state, _) => SetDown(state, id.Service, id.Destination, down), asLeader: true).ConfigureAwait(false);
-                LogTransition(logger, service, id.Destination.ToString(), down ? "down" : "up", down ? check.Fall : check.Rise);
+                int count = down ? check.Fall : check.Rise;
+                string reason = $"{Core.Vocabulary.Words.CheckTypes.Word(check.Type)} check: {result.Detail} ({count} {(down ? "failure" : "success")}{(count == 1 ? "" : "es")} in a row)";
+                await engine.ChangeAsync((state, _) => SetDown(state, id.Service, id.Destination, down), asLeader: true, reason: reason).ConfigureAwait(false);
+                LogTransition(logger, service, id.Destination.ToString(), down ? "down" : "up", reason);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -115,56 +121,51 @@ internal sealed partial class HealthCheckService(BalancerEngine engine, ClusterN
         }
     }
 
-    private static async Task<bool> ProbeAsync(HealthCheck check, IPEndPoint target, TimeSpan limit, CancellationToken stoppingToken)
+    // One probe, timed, with what it saw in words.
+    private static async Task<HealthResult> ProbeAsync(HealthCheck check, IPEndPoint target, TimeSpan limit, CancellationToken stoppingToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         timeout.CancelAfter(limit);
+        var clock = Stopwatch.StartNew();
+        string Took() => $"{clock.Elapsed.TotalMilliseconds:0} ms";
         try
         {
             if (check.Type == HealthCheckType.Tcp)
             {
                 using var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
                 await socket.ConnectAsync(target, timeout.Token).ConfigureAwait(false);
-                return true;
+                return new HealthResult(true, $"connected in {Took()}", DateTimeOffset.UtcNow);
             }
 
             var uri = new UriBuilder("http", target.Address.ToString(), target.Port, check.Path).Uri;
             using var request = new HttpRequestMessage(HttpMethod.Get, uri);
             using HttpResponseMessage response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
-            return (int)response.StatusCode >= check.StatusMin && (int)response.StatusCode <= check.StatusMax;
+            int status = (int)response.StatusCode;
+            return new HealthResult(status >= check.StatusMin && status <= check.StatusMax, $"HTTP {status} in {Took()}", DateTimeOffset.UtcNow);
         }
-        catch (Exception e) when (e is SocketException or HttpRequestException or IOException || (e is OperationCanceledException && !stoppingToken.IsCancellationRequested))
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
         {
-            return false;
+            return new HealthResult(false, $"no answer within {limit.TotalMilliseconds:0} ms", DateTimeOffset.UtcNow);
+        }
+        catch (SocketException e)
+        {
+            return new HealthResult(false, $"{e.Message} after {Took()}", DateTimeOffset.UtcNow);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            return new HealthResult(false, $"{(e.InnerException ?? e).Message} after {Took()}", DateTimeOffset.UtcNow);
         }
     }
 
     private static DesiredState SetDown(DesiredState state, IpvsServiceKey key, IPEndPoint endPoint, bool down) => state with
     {
-        Services = state.Services.Select(s =>
-        {
-            if (s.Key != key || !s.Destinations.Any(d => d.Address.Equals(endPoint.Address) && d.Port == endPoint.Port))
-            {
-                return s;
-            }
-
-            var labels = new Dictionary<IPEndPoint, DestinationLabel>(s.Labels);
-            DestinationLabel label = (labels.GetValueOrDefault(endPoint) ?? new DestinationLabel(null)) with { Down = down };
-            if (label == new DestinationLabel(null))
-            {
-                labels.Remove(endPoint);
-            }
-            else
-            {
-                labels[endPoint] = label;
-            }
-
-            return s with { Labels = labels };
-        }).ToList(),
+        Services = state.Services.Select(s => s.Key == key && s.Destinations.Any(d => d.Address.Equals(endPoint.Address) && d.Port == endPoint.Port)
+            ? s.WithLabel(endPoint, label => label with { Down = down })
+            : s).ToList(),
     };
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "health: {Service} destination {Destination} is {State} ({Count} checks in a row)")]
-    private static partial void LogTransition(ILogger logger, string service, string destination, string state, int count);
+    [LoggerMessage(Level = LogLevel.Information, Message = "health: {Service} destination {Destination} is {State}: {Reason}")]
+    private static partial void LogTransition(ILogger logger, string service, string destination, string state, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "health: {Service} destination {Destination}: {Problem}")]
     private static partial void LogFailed(ILogger logger, string service, string destination, string problem);

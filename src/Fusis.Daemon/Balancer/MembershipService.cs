@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using Fusis.Core.Engine;
+using Fusis.Core.Events;
 using Fusis.Core.Membership;
 using Fusis.Core.State;
 using Fusis.Serf;
@@ -41,10 +42,12 @@ internal sealed partial class MembershipService(
                 await using SerfSubscription<SerfEvent> events = await serf.StreamAsync(
                     $"member-join,member-leave,member-failed,member-update,member-reap,query:{AgentTags.DrainQuery}", stoppingToken).ConfigureAwait(false);
                 LogConnected(logger, options.SerfRpc!);
+                cluster.SerfReachable = true;
                 await FollowAsync(serf, events, stoppingToken).ConfigureAwait(false);
             }
             catch (Exception e) when ((e is SerfException or IOException or System.Net.Sockets.SocketException) && !stoppingToken.IsCancellationRequested)
             {
+                cluster.SerfReachable = false;
                 LogSerfUnavailable(logger, options.SerfRpc!, e.Message);
                 await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken).ConfigureAwait(false);
             }
@@ -82,7 +85,8 @@ internal sealed partial class MembershipService(
                             System.Globalization.CultureInfo.InvariantCulture)), stoppingToken).ConfigureAwait(false);
                         break;
                     case SerfMemberEvent changed:
-                        reason = $"member-{changed.Type.ToString().ToLowerInvariant()} {string.Join(' ', changed.Members.Select(m => m.Name))}";
+                        reason = $"Serf member-{changed.Type.ToString().ToLowerInvariant()} {string.Join(' ', changed.Members.Select(m => m.Name))}";
+                        Announce(changed);
                         break;
                     case SerfStreamResumed:
                         reason = "stream resumed";
@@ -160,7 +164,7 @@ internal sealed partial class MembershipService(
             {
                 DateTimeOffset now = DateTimeOffset.UtcNow;
                 return MembershipPlanner.Sweep(MembershipPlanner.Apply(state, members, _policy, now, complete), key => kernel.GetDestinations(key), _policy, now);
-            }, asLeader: true).ConfigureAwait(false);
+            }, asLeader: true, reason: reason == "resync" ? "Serf member list (resync)" : reason).ConfigureAwait(false);
             Report(change, reason, clock.Elapsed);
         }
 
@@ -176,8 +180,25 @@ internal sealed partial class MembershipService(
 
         var clock = Stopwatch.StartNew();
         EngineChange change = await engine.ChangeAsync((state, kernel) =>
-            MembershipPlanner.Sweep(state, key => kernel.GetDestinations(key), _policy, DateTimeOffset.UtcNow), asLeader: true).ConfigureAwait(false);
+            MembershipPlanner.Sweep(state, key => kernel.GetDestinations(key), _policy, DateTimeOffset.UtcNow), asLeader: true,
+            reason: "drain finished (no active connections) or timed out").ConfigureAwait(false);
         Report(change, "drain sweep", clock.Elapsed);
+    }
+
+    // Joins, leaves and failures as events, each with the member's address.
+    private void Announce(SerfMemberEvent changed)
+    {
+        FusisEventType? type = changed.Type switch
+        {
+            SerfMemberEventType.Join => FusisEventType.MemberJoined,
+            SerfMemberEventType.Leave => FusisEventType.MemberLeft,
+            SerfMemberEventType.Failed => FusisEventType.MemberFailed,
+            _ => null,
+        };
+        foreach (SerfMember member in type is null ? [] : changed.Members)
+        {
+            engine.Events.Append(type!.Value, null, null, member.Name, $"Serf member-{changed.Type.ToString().ToLowerInvariant()} from {member.Address}");
+        }
     }
 
     private void Report(EngineChange change, string reason, TimeSpan took)

@@ -44,6 +44,8 @@ internal static class BalancerSettings
             (o, v) => o.ReconcileInterval = v),
         Setting.Number(nameof(BalancerOptions.MaxBodyBytes), "Request bodies above this many bytes are refused with 413.", 1024, 1024 * 1024 * 1024,
             (o, v) => o.MaxBodyBytes = v),
+        Setting.Number(nameof(BalancerOptions.EventHistory), "How many recent events /events and the status page keep; a client that reconnects resumes within them.",
+            100, 1_000_000, (o, v) => o.EventHistory = (int)v),
         Setting.Text(nameof(BalancerOptions.SerfRpc), "HOST:PORT", "The local Serf agent's RPC address; none: no dynamic membership.",
             (o, v) => o.SerfRpc = v.Length > 0 ? v : throw new FormatException(), "host:port (for example 127.0.0.1:7373)"),
         Setting.Text(nameof(BalancerOptions.SerfAuthKey), "KEY", "The Serf agent's RPC auth key, if it has one.",
