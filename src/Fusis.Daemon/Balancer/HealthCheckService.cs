@@ -103,7 +103,8 @@ internal sealed partial class HealthCheckService(BalancerEngine engine, ClusterN
             if (transition is { } down)
             {
                 int count = down ? check.Fall : check.Rise;
-                string reason = $"{Core.Vocabulary.Words.CheckTypes.Word(check.Type)} check: {result.Detail} ({count} {(down ? "failure" : "success")}{(count == 1 ? "" : "es")} in a row)";
+                string results = (down, count) switch { (true, 1) => "failure", (true, _) => "failures", (false, 1) => "success", _ => "successes" };
+                string reason = $"{Core.Vocabulary.Words.CheckTypes.Word(check.Type)} check: {result.Detail} ({count} {results} in a row)";
                 await engine.ChangeAsync((state, _) => SetDown(state, id.Service, id.Destination, down), asLeader: true, reason: reason).ConfigureAwait(false);
                 LogTransition(logger, service, id.Destination.ToString(), down ? "down" : "up", reason);
             }
