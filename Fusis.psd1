@@ -12,7 +12,7 @@
     Description          = 'Fusis: a dynamic Layer-4 load balancer for Linux on IPVS and Serf.'
     PowerShellVersion    = '7.6'
     CmdletsToExport      = @(
-        'Clear-FusisStatistics', 'Export-FusisConfiguration', 'Get-FusisCluster', 'Get-FusisDestination', 'Get-FusisInfo', 'Get-FusisService',
+        'Clear-FusisStatistics', 'Export-FusisConfiguration', 'Get-FusisCluster', 'Get-FusisDestination', 'Get-FusisEvent', 'Get-FusisInfo', 'Get-FusisService',
         'Get-FusisTimeout', 'Import-FusisConfiguration', 'New-FusisDestination', 'New-FusisService', 'Remove-FusisDestination',
         'Remove-FusisService', 'Repair-FusisSnat', 'Set-FusisDestination', 'Set-FusisService', 'Set-FusisTimeout'
     )

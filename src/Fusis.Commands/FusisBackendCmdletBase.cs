@@ -58,6 +58,51 @@ public abstract class FusisBackendCmdletBase : FusisCmdletBase
     }
 
     /// <summary>
+    /// Runs a backend stream, handing each item to <paramref name="each"/> on the pipeline's thread as it comes. Ctrl+C
+    /// stops it; so does <paramref name="limit"/>, quietly; a refusal ends the command with its ErrorRecord.
+    /// </summary>
+    private protected void Stream<T>(Func<CancellationToken, IAsyncEnumerable<T>> read, TimeSpan? limit, Action<T> each)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        ArgumentNullException.ThrowIfNull(each);
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        if (limit is { } time)
+        {
+            bounded.CancelAfter(time);
+        }
+
+        try
+        {
+            IAsyncEnumerator<T> items = read(bounded.Token).GetAsyncEnumerator(bounded.Token);
+            try
+            {
+                while (items.MoveNextAsync().AsTask().GetAwaiter().GetResult())
+                {
+                    each(items.Current);
+                }
+            }
+            finally
+            {
+                // Ends the request (a downstream Select-Object -First stops the pipeline through each).
+                bounded.Cancel();
+                items.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+        }
+        catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
+        {
+            // the limit passed
+        }
+        catch (OperationCanceledException)
+        {
+            throw new PipelineStoppedException();
+        }
+        catch (FusisException e)
+        {
+            ThrowTerminatingError(FusisErrors.ToErrorRecord(e, null));
+        }
+    }
+
+    /// <summary>
     /// One change: when ShouldProcess will show or ask (-WhatIf, -Confirm, -Verbose), the engine's dry-run plan is
     /// what it shows; then the change itself. Null when declined or refused (the refusal is written as an error).
     /// </summary>

@@ -1,5 +1,6 @@
 using System.Management.Automation.Runspaces;
 using Fusis.Core.Backends;
+using Fusis.Core.Events;
 using Fusis.Core.Model;
 using Fusis.Core.Operations;
 
@@ -53,6 +54,8 @@ internal sealed class SharedLocalBackend : IFusisBackend
     public Task<FusisInfo> GetInfoAsync(CancellationToken cancellation) => _backend.GetInfoAsync(cancellation);
 
     public Task<FusisCluster> GetClusterAsync(CancellationToken cancellation) => _backend.GetClusterAsync(cancellation);
+
+    public IAsyncEnumerable<FusisEvent> ReadEventsAsync(EventQuery query, CancellationToken cancellation) => _backend.ReadEventsAsync(query, cancellation);
 
     /// <summary>The last user closes the backend (and so releases the store's lock).</summary>
     public async ValueTask DisposeAsync()

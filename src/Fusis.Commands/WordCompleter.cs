@@ -21,6 +21,7 @@ public sealed class WordCompleter : IArgumentCompleter
             "SchedulerFlag" => Words.SchedulerFlags.Words,
             "Snat" => Words.SnatModes.Words,
             "Scheduler" => [.. Words.Schedulers.Select(s => s.Name)],
+            "Type" => Words.EventTypes.Words,
             _ => [],
         };
         return words

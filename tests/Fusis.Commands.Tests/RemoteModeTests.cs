@@ -106,6 +106,35 @@ public sealed class RemoteModeTests : IAsyncLifetime
         Assert.Equal(id, Assert.Single(errors).FullyQualifiedErrorId);
     }
 
+    [Fact]
+    public async Task Get_FusisEvent_reads_the_history_filters_it_and_with_Wait_writes_what_happens_next_until_a_downstream_First_is_done()
+    {
+        string remote = $"-Balancer {_url} -Token (ConvertTo-SecureString '{Token}' -AsPlainText)";
+        Run($"New-FusisService -Name web -Address 198.18.0.1 -Port 80 -Scheduler rr {remote}");
+        Run($"New-FusisDestination -ServiceName web 198.18.1.1 8080 {remote}");
+
+        var history = Run($"Get-FusisEvent {remote}").Select(o => (Fusis.Core.Events.FusisEvent)o.BaseObject).ToList();
+        var added = Run($"Get-FusisEvent -Type destination-added -ServiceName web {remote}").Select(o => (Fusis.Core.Events.FusisEvent)o.BaseObject).ToList();
+        // A runbook waiting for a change another client makes: the cmdlet waits, the change comes, the first one ends it.
+        var waited = Task.Run(() => Run($"Get-FusisEvent -After {history[^1].Id} -Wait -Timeout 00:00:30 -Type destination-draining {remote} | Select-Object -First 1"));
+        await Task.Delay(500, TestContext.Current.CancellationToken);
+        using (var http = new HttpClient { BaseAddress = new Uri(_url) })
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
+            Assert.True((await http.PostAsync("/services/web/destinations/198.18.1.1:8080/drain", null, TestContext.Current.CancellationToken)).IsSuccessStatusCode);
+        }
+
+        var drained = (Fusis.Core.Events.FusisEvent)Assert.Single(await waited).BaseObject;
+        var timedOut = Run($"Get-FusisEvent -After {drained.Id} -Wait -Timeout 00:00:01 {remote}");
+
+        Assert.Equal(["service-created", "destination-added"], history.Select(e => e.Type));
+        Assert.Equal([("web", "198.18.1.1:8080")], added.Select(e => (e.Service, e.Destination)));
+        Assert.Equal(("destination-draining", "POST /services/web/destinations/198.18.1.1:8080/drain"), (drained.Type, drained.Reason));
+        Assert.Empty(timedOut);
+        (_, IReadOnlyList<ErrorRecord> errors) = _host.Invoke($"Get-FusisEvent -Type service-exploded {remote}");
+        Assert.Equal("InvalidArgument,Fusis.Commands.Commands.GetFusisEventCommand", Assert.Single(errors).FullyQualifiedErrorId);
+    }
+
     private T Single<T>(string script) => Assert.IsType<T>(Assert.Single(Run(script)).BaseObject);
 
     private System.Collections.ObjectModel.Collection<PSObject> Run(string script)

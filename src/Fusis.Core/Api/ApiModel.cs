@@ -66,6 +66,6 @@ public static class ApiModel
             PersistentConnections = s?.PersistConns ?? 0,
             Statistics = s is null ? null : new IpvsStatistics(s.Connections, s.PacketsIn, s.PacketsOut, s.BytesIn, s.BytesOut, 0, 0, 0, 0, 0),
         };
-        return new FusisDestination(destination.ServiceId, destination.Service, ipvs, FusisDestination.StateOf(destination.Down, destination.Draining));
+        return new FusisDestination(destination.ServiceId, destination.Service, ipvs, FusisDestination.StateOf(destination.Down, destination.Draining || destination.Drained));
     }
 }

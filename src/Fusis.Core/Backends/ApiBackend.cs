@@ -1,9 +1,13 @@
+using System.Globalization;
 using System.Net;
+using System.Net.ServerSentEvents;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Fusis.Core.Api;
+using Fusis.Core.Events;
 using Fusis.Core.Model;
 using Fusis.Core.Operations;
 
@@ -114,6 +118,57 @@ public sealed class ApiBackend : IFusisBackend
         return Deserialize<FusisCluster>(text);
     }
 
+    public async IAsyncEnumerable<FusisEvent> ReadEventsAsync(EventQuery query, [EnumeratorCancellation] CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var parts = new List<string>();
+        if (query.After > 0)
+        {
+            parts.Add($"after={query.After.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        if (query.Types.Count > 0)
+        {
+            parts.Add($"type={Uri.EscapeDataString(string.Join(',', query.Types))}");
+        }
+
+        if (query.Service is { } service)
+        {
+            parts.Add($"service={Uri.EscapeDataString(service)}");
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, parts.Count == 0 ? "events" : $"events?{string.Join('&', parts)}");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        using HttpResponseMessage response = await Reach(() => _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellation), cancellation).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw Refusal(response.StatusCode, await response.Content.ReadAsStringAsync(cancellation).ConfigureAwait(false));
+        }
+
+        Stream stream = await Reach(() => response.Content.ReadAsStreamAsync(cancellation), cancellation).ConfigureAwait(false);
+        IAsyncEnumerator<SseItem<string>> items = SseParser.Create(stream).EnumerateAsync(cancellation).GetAsyncEnumerator(cancellation);
+        await using (items.ConfigureAwait(false))
+        {
+            while (await Reach(async () => await items.MoveNextAsync().ConfigureAwait(false), cancellation).ConfigureAwait(false))
+            {
+                SseItem<string> item = items.Current;
+                switch (item.EventType)
+                {
+                    case EventStream.CaughtUp when !query.Follow:
+                        yield break;
+                    case EventStream.CaughtUp or EventStream.KeepAlive:
+                        break;
+                    case EventStream.Missed:
+                        query.Missed?.Invoke($"events were missed: {Description} no longer holds all the events after {query.After} ({item.Data})");
+                        break;
+                    default:
+                        yield return Deserialize<FusisEvent>(item.Data);
+                        break;
+                }
+            }
+        }
+    }
+
     /// <summary>The services the balancer owns, as its API shows them.</summary>
     public async Task<IReadOnlyList<ServiceResource>> ReadServicesAsync(CancellationToken cancellation)
     {
@@ -143,11 +198,20 @@ public sealed class ApiBackend : IFusisBackend
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         }
 
-        try
+        return await Reach(async () =>
         {
             using HttpResponseMessage response = await _http.SendAsync(request, cancellation).ConfigureAwait(false);
             string text = await response.Content.ReadAsStringAsync(cancellation).ConfigureAwait(false);
             return response.IsSuccessStatusCode ? (response.StatusCode, text) : throw Refusal(response.StatusCode, text);
+        }, cancellation).ConfigureAwait(false);
+    }
+
+    // A balancer that cannot be reached (or stops answering) as Fusis's refusal; Ctrl+C stays a cancellation.
+    private async Task<T> Reach<T>(Func<Task<T>> call, CancellationToken cancellation)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
         }
         catch (Exception e) when (e is HttpRequestException or IOException or SocketException || (e is TaskCanceledException && !cancellation.IsCancellationRequested))
         {

@@ -1,5 +1,6 @@
 using System.Net;
 using Fusis.Core.Api;
+using Fusis.Core.Events;
 using Fusis.Core.Model;
 using Fusis.Core.Operations;
 using Fusis.Netlink;
@@ -20,6 +21,8 @@ internal sealed class DaemonBackend(ApiBackend daemon, Func<IIpvsKernel> openKer
 
     public Task<ChangeOutcome> ChangeAsync(FusisOperation operation, bool dryRun, CancellationToken cancellation) =>
         daemon.ChangeAsync(operation, dryRun, cancellation);
+
+    public IAsyncEnumerable<FusisEvent> ReadEventsAsync(EventQuery query, CancellationToken cancellation) => daemon.ReadEventsAsync(query, cancellation);
 
     public async Task<IReadOnlyList<FusisService>> GetServicesAsync(CancellationToken cancellation)
     {
@@ -46,7 +49,7 @@ internal sealed class DaemonBackend(ApiBackend daemon, Func<IIpvsKernel> openKer
         return Kernel(kernel => kernel.GetDestinations(service.Key)
             .Select(d => new FusisDestination(
                 service.Name, service.Service, d,
-                labels.TryGetValue(new IPEndPoint(d.Address, d.Port), out DestinationResource? label) ? FusisDestination.StateOf(label.Down, label.Draining) : "Up"))
+                labels.TryGetValue(new IPEndPoint(d.Address, d.Port), out DestinationResource? label) ? FusisDestination.StateOf(label.Down, label.Draining || label.Drained) : FusisDestination.StateOf(null)))
             .ToList());
     }
 

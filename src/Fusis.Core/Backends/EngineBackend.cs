@@ -1,5 +1,6 @@
 using Fusis.Core.Api;
 using Fusis.Core.Engine;
+using Fusis.Core.Events;
 using Fusis.Core.Model;
 using Fusis.Core.Operations;
 using Fusis.Core.State;
@@ -46,7 +47,7 @@ public sealed class EngineBackend : IFusisBackend
                 return (edit.Next, edit.Converge);
             },
             dryRun,
-            $"{operation.Method} /{operation.Path}")).WaitAsync(cancellation).ConfigureAwait(false);
+            $"{operation.Method} /{Uri.UnescapeDataString(operation.Path)}")).WaitAsync(cancellation).ConfigureAwait(false);
         if (change.Refused is { } refused)
         {
             throw KernelRefusal.Refused(refused);
@@ -88,6 +89,11 @@ public sealed class EngineBackend : IFusisBackend
 
     // An engine in this process belongs to no cluster (a clustered balancer's API answers GET /cluster itself).
     public Task<FusisCluster> GetClusterAsync(CancellationToken cancellation) => Task.FromResult(FusisCluster.Alone(Environment.MachineName));
+
+    // The events a balancer keeps are its daemon's: an engine a pipeline started keeps only that pipeline's changes.
+    public IAsyncEnumerable<FusisEvent> ReadEventsAsync(EventQuery query, CancellationToken cancellation) =>
+        throw new FusisException(FusisErrorCode.BalancerUnreachable,
+            $"{Description} keeps no events: they come from a running balancer (fusis balancer on this host, or one given with -Balancer)");
 
     /// <summary>The owned services as the API shows them (desired settings, kernel counters).</summary>
     public Task<List<ServiceResource>> ReadServicesAsync() =>

@@ -1,3 +1,4 @@
+using Fusis.Core.Events;
 using Fusis.Core.Model;
 using Fusis.Core.Operations;
 
@@ -32,4 +33,8 @@ public interface IFusisBackend : IAsyncDisposable
     /// <summary>The balancer's place in its cluster (a balancer alone, or this host without a daemon, is its own leader).</summary>
     /// <exception cref="FusisException">The balancer cannot be reached.</exception>
     Task<FusisCluster> GetClusterAsync(CancellationToken cancellation);
+
+    /// <summary>The balancer's events: its history after <see cref="EventQuery.After"/>, then, following, the live ones until cancelled.</summary>
+    /// <exception cref="FusisException">No balancer to read them from, or it cannot be reached.</exception>
+    IAsyncEnumerable<FusisEvent> ReadEventsAsync(EventQuery query, CancellationToken cancellation);
 }

@@ -6,7 +6,7 @@ namespace Fusis.Core.Model;
 /// <summary>A real server of a virtual service as cmdlets show it. Flat, so it survives ConvertTo-Json and Export-Csv.</summary>
 public sealed class FusisDestination
 {
-    internal FusisDestination(string? serviceName, string service, IpvsDestination destination, string state = "Up")
+    internal FusisDestination(string? serviceName, string service, IpvsDestination destination, string state)
     {
         State = state;
         ServiceName = serviceName;
@@ -54,14 +54,15 @@ public sealed class FusisDestination
 
     public string? TunnelChecksum { get; }
 
-    /// <summary>Up; Down (its service's health check failed: out of the kernel, or at weight 0); Draining (weight 0 until idle).</summary>
+    /// <summary>up; down (its service's health check failed: out of the kernel, or at weight 0); draining (weight 0: its member is leaving, or an operator drained it).</summary>
     public string State { get; }
 
-    /// <summary>Up, Down (held down by its health check) or Draining: what a destination's label says.</summary>
-    public static string StateOf(State.DestinationLabel? label) => label switch { { Down: true } => "Down", { Draining: true } => "Draining", _ => "Up" };
+    /// <summary>The state word of what a destination's label says.</summary>
+    public static string StateOf(State.DestinationLabel? label) => Vocabulary.Words.DestinationStates.Word(Core.State.DestinationLabel.StateOf(label));
 
-    /// <summary>The same from the API's flags.</summary>
-    internal static string StateOf(bool down, bool draining) => down ? "Down" : draining ? "Draining" : "Up";
+    /// <summary>The same from the API's flags (draining: its member's drain or an operator's).</summary>
+    internal static string StateOf(bool down, bool draining) =>
+        Vocabulary.Words.DestinationStates.Word(down ? Core.State.DestinationState.Down : draining ? Core.State.DestinationState.Draining : Core.State.DestinationState.Up);
 
     public uint ActiveConnections { get; }
 

@@ -17,13 +17,7 @@ namespace Fusis.Daemon.Api;
 /// </summary>
 internal static class EventRoutes
 {
-    /// <summary>The SSE event name that says events were missed (the history no longer holds them).</summary>
-    public const string Missed = "missed";
-
-    /// <summary>The SSE event name that says the history is delivered and what follows is live.</summary>
-    public const string CaughtUp = "caught-up";
-
-    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan KeepAliveEvery = TimeSpan.FromSeconds(15);
 
     public static void MapEventRoutes(this IEndpointRouteBuilder routes, EventLog log, IHostApplicationLifetime lifetime)
     {
@@ -53,7 +47,7 @@ internal static class EventRoutes
         if (missed)
         {
             long oldest = events.Count > 0 ? events[0].Id : log.LastId + 1;
-            yield return new SseItem<string>(Json(new { After = after, Oldest = oldest }), Missed) { ReconnectionInterval = TimeSpan.FromSeconds(2) };
+            yield return new SseItem<string>(Json(new { After = after, Oldest = oldest }), EventStream.Missed) { ReconnectionInterval = TimeSpan.FromSeconds(2) };
         }
 
         bool caughtUp = false;
@@ -71,11 +65,11 @@ internal static class EventRoutes
             if (!caughtUp)
             {
                 caughtUp = true;
-                yield return new SseItem<string>(Json(new { LastId = after }), CaughtUp);
+                yield return new SseItem<string>(Json(new { LastId = after }), EventStream.CaughtUp);
             }
 
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(both.Token);
-            wait.CancelAfter(KeepAlive);
+            wait.CancelAfter(KeepAliveEvery);
             bool woken = true;
             try
             {
@@ -94,14 +88,14 @@ internal static class EventRoutes
             if (!woken)
             {
                 // Something every so often, so that proxies and clients see a live connection.
-                yield return new SseItem<string>("{}", "keep-alive");
+                yield return new SseItem<string>("{}", EventStream.KeepAlive);
             }
 
             (events, missed) = log.Read(after);
             if (missed)
             {
                 // A reader slower than the history: it is told, and goes on from the oldest kept.
-                yield return new SseItem<string>(Json(new { After = after, Oldest = events.Count > 0 ? events[0].Id : log.LastId + 1 }), Missed);
+                yield return new SseItem<string>(Json(new { After = after, Oldest = events.Count > 0 ? events[0].Id : log.LastId + 1 }), EventStream.Missed);
             }
         }
     }

@@ -1,0 +1,17 @@
+namespace Fusis.Core.Events;
+
+/// <summary>
+/// The words of GET /events beyond the events themselves (Server-Sent Events names), for the balancer that writes the
+/// stream and the clients that read it.
+/// </summary>
+public static class EventStream
+{
+    /// <summary>The reader missed events the history no longer holds; its data says after which id and from which it goes on.</summary>
+    public const string Missed = "missed";
+
+    /// <summary>The history is delivered; what follows is live.</summary>
+    public const string CaughtUp = "caught-up";
+
+    /// <summary>Nothing happened for a while; the connection lives.</summary>
+    public const string KeepAlive = "keep-alive";
+}
