@@ -416,9 +416,10 @@ switch ($Task) {
     'Demo' {
         Invoke-Build
         if ((Initialize-Lab) -ne 0) { exit 125 }
-        # The single balancer's scenario, every forwarding method with agents, then the cluster's failover under
-        # traffic with long transfers kept.
-        exit (Invoke-LabTests (Join-Path $OutDir 'demo') @('-method', 'Fusis.Lab.Tests.ClusterScenarioTests.*', '-method', 'Fusis.Lab.Tests.ForwardingLabTests.*', '-method', 'Fusis.Lab.Tests.ClusterFailoverLabTests.Kill_9*'))
+        # The single balancer's scenario, every forwarding method with agents, the cluster's failover under traffic
+        # with long transfers kept, and the status page over the real kernel (its screenshot: out/demo/status-page-lab.png).
+        exit (Invoke-LabTests (Join-Path $OutDir 'demo') @('-method', 'Fusis.Lab.Tests.ClusterScenarioTests.*', '-method', 'Fusis.Lab.Tests.ForwardingLabTests.*',
+                '-method', 'Fusis.Lab.Tests.ClusterFailoverLabTests.Kill_9*', '-method', 'Fusis.Lab.Tests.StatusPageLabTests.*'))
     }
     'LabTests' {
         if (-not $Filter) { throw '-Task LabTests needs -Filter ''<xunit -method pattern>''' }
