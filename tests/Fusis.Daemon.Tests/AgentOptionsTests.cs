@@ -28,4 +28,18 @@ public sealed class AgentOptionsTests
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_tunnel_module_that_cannot_be_loaded_is_refused_naming_it_before_anything_is_changed()
+    {
+        // This host's kernel has no ip6_tunnel (and no modules to load); the lab's has, and its agents load it.
+        Assert.False(Directory.Exists("/sys/module/ip6_tunnel"), "this test needs a host without ip6_tunnel");
+        AgentOptions options = AgentHost.Parse(["--service", "web:80:1:ipip"]);
+        using var network = new BackendNetwork(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+
+        var error = Assert.Throws<BackendNetworkException>(() => network.Converge(
+            [new BackendVip(System.Net.IPAddress.Parse("fd00:99::1"), options.Services[0], System.Net.Sockets.AddressFamily.InterNetworkV6)]));
+
+        Assert.Contains("kernel module ip6_tunnel", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -85,7 +85,7 @@ internal sealed partial class MembershipService(
                             System.Globalization.CultureInfo.InvariantCulture)), stoppingToken).ConfigureAwait(false);
                         break;
                     case SerfMemberEvent changed:
-                        reason = $"Serf member-{changed.Type.ToString().ToLowerInvariant()} {string.Join(' ', changed.Members.Select(m => m.Name))}";
+                        reason = $"member-{changed.Type.ToString().ToLowerInvariant()} {string.Join(' ', changed.Members.Select(m => m.Name))}";
                         Announce(changed);
                         break;
                     case SerfStreamResumed:
@@ -164,7 +164,13 @@ internal sealed partial class MembershipService(
             {
                 DateTimeOffset now = DateTimeOffset.UtcNow;
                 return MembershipPlanner.Sweep(MembershipPlanner.Apply(state, members, _policy, now, complete), key => kernel.GetDestinations(key), _policy, now);
-            }, asLeader: true, reason: reason == "resync" ? "Serf member list (resync)" : reason).ConfigureAwait(false);
+            }, asLeader: true, reason: reason switch
+            {
+                "start" => "Serf member list (the balancer started)",
+                "resync" => "Serf member list (resync)",
+                "stream resumed" => "Serf member list (reconnected)",
+                _ => $"Serf {reason}",
+            }).ConfigureAwait(false);
             Report(change, reason, clock.Elapsed);
         }
 
