@@ -14,21 +14,7 @@ public sealed class CommandLineTests : IDisposable
 {
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("fusis-cli-");
 
-    private static string DebianFolder => Path.Combine(RepositoryRoot, "src", "Fusis.Daemon", "debian");
-
-    private static string RepositoryRoot
-    {
-        get
-        {
-            var folder = new DirectoryInfo(AppContext.BaseDirectory);
-            while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "Fusis.slnx")))
-            {
-                folder = folder.Parent;
-            }
-
-            return folder?.FullName ?? throw new InvalidOperationException("the repository root is not above the test binaries");
-        }
-    }
+    private static string DebianFolder => Path.Combine(Repository.Root, "src", "Fusis.Daemon", "debian");
 
     [Theory]
     [InlineData("--help")]

@@ -210,24 +210,13 @@ public sealed partial class OperatorWindowTests
         // Cluster metrics appear only on a clustered balancer: the dashboard may use those the README lists.
         written.UnionWith(["fusis_cluster_leader", "fusis_cluster_failovers_total", "fusis_cluster_etcd_reachable", "fusis_cluster_role"]);
 
-        string dashboard = File.ReadAllText(Path.Combine(RepositoryRoot(), "src", "Fusis.Daemon", "grafana", "fusis-dashboard.json"));
+        string dashboard = File.ReadAllText(Path.Combine(Repository.Root, "src", "Fusis.Daemon", "grafana", "fusis-dashboard.json"));
         var expressions = JsonDocument.Parse(dashboard).RootElement.GetProperty("panels").EnumerateArray()
             .SelectMany(p => p.GetProperty("targets").EnumerateArray()).Select(t => t.GetProperty("expr").GetString()!).ToList();
         var used = expressions.SelectMany(e => MetricName().Matches(e).Select(m => m.Value)).ToHashSet(StringComparer.Ordinal);
 
         Assert.NotEmpty(expressions);
         Assert.Empty(used.Except(written));
-    }
-
-    internal static string RepositoryRoot()
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "Fusis.slnx")))
-        {
-            folder = folder.Parent;
-        }
-
-        return folder?.FullName ?? throw new InvalidOperationException("the repository root is not above the test binaries");
     }
 
     private static async Task Created(ApiHost host, string path, string json)

@@ -61,7 +61,7 @@ public sealed class StatusPageBrowserTests
 
         // The page with one destination down and one drained, for the README.
         await page.EvaluateExpressionAsync("document.querySelector('#events').scrollTop = 0");
-        string screenshot = Path.Combine(OperatorWindowTests.RepositoryRoot(), "out", "status-page.png");
+        string screenshot = Path.Combine(Repository.Root, "out", "status-page.png");
         Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
         await page.ScreenshotAsync(screenshot);
     }
