@@ -119,7 +119,13 @@ public sealed class SerfClient : IAsyncDisposable
                     return false;
                 }
 
-                responses.Writer.TryWrite(response);
+                // A node always has a name: serf sends an ack or response from nobody when the query's deadline closes
+                // its channels just before its "done" (seen against Debian's serf, under load).
+                if (response.From.Length > 0)
+                {
+                    responses.Writer.TryWrite(response);
+                }
+
                 return true;
             },
             e => responses.Writer.TryComplete(e),

@@ -10,6 +10,30 @@ public sealed class ConnectionBehaviourTests
     private static readonly byte[] MembersBody = Fixture.Load("members-ipv4.txt").First(o => o.Role == "response-body").Bytes;
     private static readonly byte[] JoinRecord = Fixture.Load("event-member-join.txt").First(o => o.Role == "response-body").Bytes;
 
+    // A query record as serf writes it (serf-rpc.md §3.5): {"From", "Payload", "Type"}.
+    private static byte[] QueryRecord(string type, string from, byte[]? payload)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        var writer = new MessagePack.MessagePackWriter(buffer);
+        writer.WriteMapHeader(3);
+        writer.Write("From");
+        writer.Write(from);
+        writer.Write("Payload");
+        if (payload is null)
+        {
+            writer.WriteNil();
+        }
+        else
+        {
+            writer.Write(payload);
+        }
+
+        writer.Write("Type");
+        writer.Write(type);
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
+    }
+
     [Fact]
     public async Task Refused_connection_names_the_address()
     {
@@ -35,6 +59,32 @@ public sealed class ConnectionBehaviourTests
         var error = await Assert.ThrowsAsync<SerfAuthenticationException>(() => SerfClient.ConnectAsync(agent.Options("wrong")));
 
         Assert.Contains("rpc_auth", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Query_records_from_nobody_are_dropped_and_done_ends_the_query()
+    {
+        await using var agent = new ScriptedAgent(async c =>
+        {
+            await c.AcceptHandshakeAsync();
+            (_, ulong seq) = await c.ReadRequestAsync();
+            await c.ReplyAsync(seq);
+            await c.ReplyAsync(seq, body: QueryRecord("ack", "a", null));
+            await c.ReplyAsync(seq, body: QueryRecord("response", "a", "pong"u8.ToArray()));
+            await c.ReplyAsync(seq, body: QueryRecord("ack", string.Empty, null)); // what serf sent at a deadline under load
+            await c.ReplyAsync(seq, body: QueryRecord("response", string.Empty, null));
+            await c.ReplyAsync(seq, body: QueryRecord("done", string.Empty, null));
+            await c.DrainAsync();
+        });
+        await using SerfClient client = await SerfClient.ConnectAsync(agent.Options());
+
+        var responses = new List<SerfQueryResponse>();
+        await foreach (SerfQueryResponse response in client.QueryAsync("ping", "hello"u8.ToArray(), cancellationToken: TestContext.Current.CancellationToken))
+        {
+            responses.Add(response);
+        }
+
+        Assert.Equal([(SerfQueryResponseType.Ack, "a"), (SerfQueryResponseType.Response, "a")], responses.Select(r => (r.Type, r.From)));
     }
 
     [Fact]
