@@ -191,6 +191,15 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Release_vips_leaves_a_balancer_alone_its_VIPs()
+    {
+        var (code, stdout, _) = Fusis("balancer", "--release-vips", "--config", Write("empty.json", "{}"), "--vip-interface", "fusis0");
+
+        Assert.Equal(0, code);
+        Assert.Contains("a balancer alone (no Etcd) keeps its VIPs", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_bad_agent_duration_is_refused_and_a_good_one_takes_units()
     {
         Assert.Equal(TimeSpan.FromSeconds(5), Agent.AgentHost.Parse(["--service", "web:80", "--drain-timeout", "5s"]).DrainTimeout);

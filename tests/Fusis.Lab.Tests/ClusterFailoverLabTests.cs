@@ -238,6 +238,29 @@ public sealed class ClusterFailoverLabTests : IClassFixture<ClusterFailoverLabTe
         Assert.Equal(HttpStatusCode.NoContent, HaLab.Send(leader, HttpMethod.Delete, "/services/late", null).Status);
     }
 
+    [Fact]
+    public void A_crashed_leader_process_gives_its_VIP_up_through_release_vips_and_the_next_leader_holds_it_alone()
+    {
+        int leader = WaitForLeader();
+        Assert.Equal([leader], HaLab.Holders());
+        var clock = Stopwatch.StartNew();
+
+        string released = _lab.CrashAndRelease(leader);
+        TimeSpan release = clock.Elapsed;
+        var holders = HaLab.Holders();
+        int next = WaitForLeader(except: leader);
+        Wait("the next leader to hold the VIP alone", () => HaLab.Holders().SequenceEqual([next]));
+        TimeSpan taken = clock.Elapsed;
+        Wait("the VIP to serve", () => _lab.Request() is "b1" or "b2");
+        _lab.StartBalancer(leader); // as systemd restarts it
+        _lab.WaitForApi(leader);
+
+        Console.WriteLine($"  crashed leader process (lb{leader}, link up): VIP released {release.TotalSeconds:0.0} s after the kill, lb{next} held it alone {taken.TotalSeconds:0.0} s after; the old leader came back as a standby");
+        Assert.Contains($"VIP {HaLab.Vip} removed from fusis0", released, StringComparison.Ordinal);
+        Assert.DoesNotContain(leader, holders);
+        Assert.True(HaLab.Holders().SequenceEqual([next]), $"VIP holders after the restart: {string.Join(", ", HaLab.Holders())}\n{_lab.Tail()}");
+    }
+
     // Bounded, and a failure says what the balancers logged about the cluster.
     private TimeSpan Wait(string what, Func<bool> done) => ClusterLab.WaitFor(what, Bound, done, _lab.Diagnose);
 

@@ -106,11 +106,27 @@ internal sealed class HaLab : IDisposable
     public static string Namespace(int n) => $"fh-lb{n}";
 
     /// <summary>Starts balancer N (again, after a kill: same state file and name).</summary>
-    public void StartBalancer(int n) => Start($"lb{n}", Namespace(n), ClusterLab.Daemon,
-        "balancer", "--listen", $"198.18.10.1{n}:8000", "--token-file", TokenFile,
+    public void StartBalancer(int n) => Start($"lb{n}", Namespace(n), ClusterLab.Daemon, ["balancer", .. BalancerArguments(n)]);
+
+    /// <summary>
+    /// Balancer N's process crashes (kill -9; its host and link stay), then what its unit runs after any stop:
+    /// `fusis balancer --release-vips` with the same settings. Returns what that printed.
+    /// </summary>
+    public string CrashAndRelease(int n)
+    {
+        Process process = _processes[$"lb{n}"];
+        process.Kill();
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), $"lb{n} did not die");
+        return LabKernel.Run("ip", $"netns exec {Namespace(n)} {ClusterLab.Daemon} balancer --release-vips {string.Join(' ', BalancerArguments(n))}", timeout: TimeSpan.FromMinutes(2));
+    }
+
+    private string[] BalancerArguments(int n) =>
+    [
+        "--listen", $"198.18.10.1{n}:8000", "--token-file", TokenFile,
         "--state", Path.Combine(_folder.FullName, $"lb{n}.json"), "--local-socket", Path.Combine(_folder.FullName, $"lb{n}.sock"),
         "--vip-interface", "fusis0", "--etcd", Etcd.ClientUrl, "--node", $"lb{n}", "--lease-ttl", LeaseTtl,
-        "--sync-interface", "eth0", "--reconcile-interval", "00:00:10");
+        "--sync-interface", "eth0", "--reconcile-interval", "00:00:10",
+    ];
 
     public void WaitForApi(int n) => ClusterLab.WaitFor($"balancer lb{n}'s API", TimeSpan.FromSeconds(120), () => Cluster(n) is not null);
 

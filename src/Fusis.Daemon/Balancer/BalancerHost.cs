@@ -83,6 +83,26 @@ public static partial class BalancerHost
         return Environment.ExitCode;
     }
 
+    /// <summary><c>fusis balancer --release-vips</c> (<see cref="VipRelease"/>); returns the exit code.</summary>
+    internal static async Task<int> ReleaseVipsAsync(Func<BalancerOptions> readOptions)
+    {
+        try
+        {
+            VipRelease.Run(readOptions(), Console.Out);
+            return 0;
+        }
+        catch (ConfigurationException e)
+        {
+            await Console.Error.WriteLineAsync($"fusis balancer: {e.Message}").ConfigureAwait(false);
+            return ConfigurationExitCode;
+        }
+        catch (NetlinkException e)
+        {
+            await Console.Error.WriteLineAsync($"fusis balancer --release-vips: {e.Message}").ConfigureAwait(false);
+            return UnavailableExitCode;
+        }
+    }
+
     /// <summary>Reads the settings (these arguments, the file, the environment), opens the kernel and the store, and builds the host (not started).</summary>
     /// <exception cref="UsageException">Arguments the parser cannot read.</exception>
     /// <exception cref="ConfigurationException">Bad flags, file or values.</exception>

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
-using System.Text.Json;
 using Fusis.Core.Engine;
 using Fusis.Netlink;
 using Fusis.Netlink.Packet;
@@ -33,7 +32,7 @@ internal sealed partial class NetworkService(BalancerEngine engine, BalancerOpti
         ("/proc/sys/net/ipv4/vs/expire_nodest_conn", "1"),
     ];
 
-    private string AddedPath => options.StatePath + ".vips.json";
+    private readonly VipLedger _ledger = new(options.StatePath);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -87,13 +86,13 @@ internal sealed partial class NetworkService(BalancerEngine engine, BalancerOpti
 
         var wanted = node.Leads ? engine.Current.Services.Where(s => !s.Key.IsFirewallMark).Select(s => s.Key.Address).ToHashSet() : [];
         var present = links.GetAddresses(name).Select(a => a.Address).ToHashSet();
-        HashSet<IPAddress> added = ReadAdded();
+        HashSet<IPAddress> added = _ledger.Read();
         var arrived = new List<IPAddress>();
         foreach (IPAddress address in wanted.Where(a => !present.Contains(a)))
         {
             links.AddAddress(name, address, address.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32);
             added.Add(address);
-            WriteAdded(added);
+            _ledger.Write(added);
             LogVip(logger, "added", address.ToString(), name);
             arrived.Add(address);
         }
@@ -112,7 +111,7 @@ internal sealed partial class NetworkService(BalancerEngine engine, BalancerOpti
             }
 
             added.Remove(address);
-            WriteAdded(added);
+            _ledger.Write(added);
         }
     }
 
@@ -167,25 +166,6 @@ internal sealed partial class NetworkService(BalancerEngine engine, BalancerOpti
     {
         LogInterfaceCreated(logger, link.Name);
         return link;
-    }
-
-    private HashSet<IPAddress> ReadAdded()
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<List<string>>(File.ReadAllBytes(AddedPath))?.Select(IPAddress.Parse).ToHashSet() ?? [];
-        }
-        catch (FileNotFoundException)
-        {
-            return [];
-        }
-    }
-
-    private void WriteAdded(HashSet<IPAddress> added)
-    {
-        string temporary = AddedPath + ".tmp";
-        File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(added.Select(a => a.ToString()).Order(StringComparer.Ordinal).ToList()));
-        File.Move(temporary, AddedPath, overwrite: true);
     }
 
     private void SetSysctl(string path, string value)

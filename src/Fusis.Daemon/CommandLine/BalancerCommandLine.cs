@@ -18,12 +18,20 @@ internal sealed class BalancerCommandLine
 
     private readonly Dictionary<Setting, Option<string>> _flags = [];
 
+    private readonly Option<bool> _releaseVips = new("--release-vips")
+    {
+        Description = "Instead of running: take the VIPs this balancer added off its VIP interface and stop its master sync daemon, " +
+            "if it belongs to a cluster (Etcd). The unit runs this after the balancer stops, a crash included, so that a dead leader's host " +
+            "never answers for a VIP the next leader holds. A balancer alone keeps its VIPs through a restart.",
+    };
+
     public BalancerCommandLine()
     {
         Command = new Command("balancer",
             "Runs the balancer daemon: the engine that owns this host's IPVS services, its HTTP API, Serf membership, health checks, " +
             "and with Etcd a cluster of balancers. Settings come from the configuration file, then FUSIS_* variables, then these flags.");
         Command.Add(_config);
+        Command.Add(_releaseVips);
         var defaults = new BalancerOptions();
         foreach (Setting setting in BalancerSettings.All)
         {
@@ -68,6 +76,9 @@ internal sealed class BalancerCommandLine
 
         return BalancerSettings.Read(given, result.GetValue(_config), Environment.GetEnvironmentVariables());
     }
+
+    /// <summary>Whether the command line asks to release the VIPs instead of running.</summary>
+    public bool ReleasesVips(ParseResult result) => result.GetValue(_releaseVips);
 
     /// <summary>Reads <c>fusis balancer</c>'s arguments (without the word balancer).</summary>
     /// <exception cref="UsageException">The parser cannot read them.</exception>

@@ -44,7 +44,9 @@ public static class FusisCommandLine
     public static RootCommand Create()
     {
         var balancer = new BalancerCommandLine();
-        balancer.Command.SetAction((result, _) => BalancerHost.RunAsync(() => balancer.Read(result), () => IpvsClient.Open()));
+        balancer.Command.SetAction((result, _) => balancer.ReleasesVips(result)
+            ? BalancerHost.ReleaseVipsAsync(() => balancer.Read(result))
+            : BalancerHost.RunAsync(() => balancer.Read(result), () => IpvsClient.Open()));
         var agent = new AgentCommandLine();
         agent.Command.SetAction((result, _) => AgentHost.RunAsync(() => agent.Read(result)));
 
