@@ -38,8 +38,7 @@ public sealed class PackageLabTests : IDisposable
             clock.Restart();
         }
 
-        // --force-unsafe-io: no fsync per file, which costs a minute under emulation and proves nothing here.
-        LabKernel.Run("dpkg", $"--force-unsafe-io -i {Package}", timeout: TimeSpan.FromMinutes(5));
+        LabKernel.Run("dpkg", $"-i {Package}", timeout: TimeSpan.FromMinutes(5));
         Step("dpkg -i");
         try
         {
@@ -78,7 +77,7 @@ public sealed class PackageLabTests : IDisposable
             Step("pwsh, Import-Module Fusis by name");
 
             string table = LabKernel.Run("ipvsadm", "-S -n");
-            LabKernel.Run("dpkg", "--force-unsafe-io -r fusis", timeout: TimeSpan.FromMinutes(5));
+            LabKernel.Run("dpkg", "-r fusis", timeout: TimeSpan.FromMinutes(5));
             Step("dpkg -r");
             Assert.False(File.Exists("/usr/bin/fusis") || Directory.Exists("/usr/lib/fusis") || Directory.Exists("/usr/local/share/powershell/Modules/Fusis"),
                 "dpkg -r left the executable, its folder or the module link");
@@ -87,7 +86,7 @@ public sealed class PackageLabTests : IDisposable
         }
         finally
         {
-            LabKernel.Run("dpkg", "--force-unsafe-io --purge fusis", check: false, timeout: TimeSpan.FromMinutes(5));
+            LabKernel.Run("dpkg", "--purge fusis", check: false, timeout: TimeSpan.FromMinutes(5));
             LabKernel.Run("ipvsadm", $"-D -t {Vip}:80", check: false);
         }
     }
