@@ -43,16 +43,21 @@ internal static class EventRoutes
         EventLog log, long after, Func<FusisEvent, bool> wanted, CancellationToken stopping, [EnumeratorCancellation] CancellationToken aborted)
     {
         using var both = CancellationTokenSource.CreateLinkedTokenSource(stopping, aborted);
-        (IReadOnlyList<FusisEvent> events, bool missed) = log.Read(after);
-        if (missed)
-        {
-            long oldest = events.Count > 0 ? events[0].Id : log.LastId + 1;
-            yield return new SseItem<string>(Json(new { After = after, Oldest = oldest }), EventStream.Missed) { ReconnectionInterval = TimeSpan.FromSeconds(2) };
-        }
-
         bool caughtUp = false;
         while (!both.IsCancellationRequested)
         {
+            (IReadOnlyList<FusisEvent> events, bool missed) = log.Read(after);
+            if (missed)
+            {
+                // Events after the reader's position are no longer kept (it was away too long, or its id is from an
+                // earlier run; or, live, it reads slower than the history turns over): it is told, and goes on from the oldest kept.
+                long oldest = events.Count > 0 ? events[0].Id : log.LastId + 1;
+                yield return new SseItem<string>(Json(new { After = after, Oldest = oldest }), EventStream.Missed)
+                {
+                    ReconnectionInterval = caughtUp ? null : TimeSpan.FromSeconds(2),
+                };
+            }
+
             foreach (FusisEvent e in events)
             {
                 after = e.Id;
@@ -89,13 +94,6 @@ internal static class EventRoutes
             {
                 // Something every so often, so that proxies and clients see a live connection.
                 yield return new SseItem<string>("{}", EventStream.KeepAlive);
-            }
-
-            (events, missed) = log.Read(after);
-            if (missed)
-            {
-                // A reader slower than the history: it is told, and goes on from the oldest kept.
-                yield return new SseItem<string>(Json(new { After = after, Oldest = events.Count > 0 ? events[0].Id : log.LastId + 1 }), EventStream.Missed);
             }
         }
     }

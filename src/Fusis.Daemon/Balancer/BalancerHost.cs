@@ -48,30 +48,10 @@ public static partial class BalancerHost
         {
             app = Build(readOptions(), openKernel);
         }
-        catch (UsageException e)
+        catch (Exception e) when (ExitCodeOf(e) is { } code)
         {
-            await Console.Error.WriteLineAsync(e.Message).ConfigureAwait(false);
-            return CommandLine.FusisCommandLine.UsageExitCode;
-        }
-        catch (ConfigurationException e)
-        {
-            await Console.Error.WriteLineAsync($"fusis balancer: {e.Message}").ConfigureAwait(false);
-            return ConfigurationExitCode;
-        }
-        catch (NetlinkException e)
-        {
-            await Console.Error.WriteLineAsync($"fusis balancer: {e.Message}").ConfigureAwait(false);
-            return UnavailableExitCode;
-        }
-        catch (DesiredStateException e)
-        {
-            await Console.Error.WriteLineAsync($"fusis balancer: {e.Message}").ConfigureAwait(false);
-            return StateExitCode;
-        }
-        catch (FusisException e) when (e.Code == FusisErrorCode.NatUnavailable)
-        {
-            await Console.Error.WriteLineAsync($"fusis balancer: {e.Message}").ConfigureAwait(false);
-            return UnavailableExitCode;
+            await Console.Error.WriteLineAsync(e is UsageException ? e.Message : $"fusis balancer: {e.Message}").ConfigureAwait(false);
+            return code;
         }
 
         await using (app.ConfigureAwait(false))
@@ -91,17 +71,23 @@ public static partial class BalancerHost
             VipRelease.Run(readOptions(), Console.Out);
             return 0;
         }
-        catch (ConfigurationException e)
-        {
-            await Console.Error.WriteLineAsync($"fusis balancer: {e.Message}").ConfigureAwait(false);
-            return ConfigurationExitCode;
-        }
-        catch (NetlinkException e)
+        catch (Exception e) when (ExitCodeOf(e) is { } code)
         {
             await Console.Error.WriteLineAsync($"fusis balancer --release-vips: {e.Message}").ConfigureAwait(false);
-            return UnavailableExitCode;
+            return code;
         }
     }
+
+    // What stops the balancer before it runs, by type, as the sysexits code it exits with; null: not one of those.
+    private static int? ExitCodeOf(Exception e) => e switch
+    {
+        UsageException => CommandLine.FusisCommandLine.UsageExitCode,
+        ConfigurationException => ConfigurationExitCode,
+        NetlinkException => UnavailableExitCode,
+        DesiredStateException => StateExitCode,
+        FusisException { Code: FusisErrorCode.NatUnavailable } => UnavailableExitCode,
+        _ => null,
+    };
 
     /// <summary>Reads the settings (these arguments, the file, the environment), opens the kernel and the store, and builds the host (not started).</summary>
     /// <exception cref="UsageException">Arguments the parser cannot read.</exception>

@@ -20,7 +20,7 @@ internal sealed class StatusReader(BalancerEngine engine, ClusterNode node, Clus
     public const int MaxSize = 500;
     private const int RecentEvents = 50;
 
-    private static readonly HashSet<string> StateEvents =
+    private static readonly HashSet<string> StateEventTypes =
     [
         Words.EventTypes.Word(FusisEventType.DestinationUp), Words.EventTypes.Word(FusisEventType.DestinationDown),
         Words.EventTypes.Word(FusisEventType.DestinationDraining), Words.EventTypes.Word(FusisEventType.DestinationAdded),
@@ -35,7 +35,7 @@ internal sealed class StatusReader(BalancerEngine engine, ClusterNode node, Clus
         (IReadOnlyList<FusisEvent> events, _) = engine.Events.Read(0);
         // The last event that set each destination's state: its reason and its time.
         var why = new Dictionary<(string Service, string Destination), FusisEvent>();
-        foreach (FusisEvent e in events.Where(e => e.Service is not null && e.Destination is not null && StateEvents.Contains(e.Type)))
+        foreach (FusisEvent e in events.Where(e => e.Service is not null && e.Destination is not null && StateEventTypes.Contains(e.Type)))
         {
             why[(e.Service!.ToUpperInvariant(), e.Destination!)] = e;
         }
