@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.ServerSentEvents;
 using System.Net.Http.Headers;
@@ -121,23 +120,7 @@ public sealed class ApiBackend : IFusisBackend
     public async IAsyncEnumerable<FusisEvent> ReadEventsAsync(EventQuery query, [EnumeratorCancellation] CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var parts = new List<string>();
-        if (query.After > 0)
-        {
-            parts.Add($"after={query.After.ToString(CultureInfo.InvariantCulture)}");
-        }
-
-        if (query.Types.Count > 0)
-        {
-            parts.Add($"type={Uri.EscapeDataString(string.Join(',', query.Types))}");
-        }
-
-        if (query.Service is { } service)
-        {
-            parts.Add($"service={Uri.EscapeDataString(service)}");
-        }
-
-        using var request = new HttpRequestMessage(HttpMethod.Get, parts.Count == 0 ? "events" : $"events?{string.Join('&', parts)}");
+        using var request = new HttpRequestMessage(HttpMethod.Get, query.Path);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
         using HttpResponseMessage response = await Reach(() => _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellation), cancellation).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)

@@ -21,16 +21,16 @@ internal static class EventRoutes
 
     public static void MapEventRoutes(this IEndpointRouteBuilder routes, EventLog log, IHostApplicationLifetime lifetime)
     {
-        routes.MapRead("/events", (HttpContext context) =>
+        routes.MapRead("/" + EventStream.Route, (HttpContext context) =>
         {
             long after = Position(context);
-            var types = Split(context.Request.Query["type"]);
+            var types = Split(context.Request.Query[EventStream.TypeParameter]);
             if (types.FirstOrDefault(t => !Core.Vocabulary.Words.EventTypes.Words.Contains(t)) is { } unknown)
             {
                 throw new ApiException($"type '{unknown}' is not an event type: {Core.Vocabulary.Words.EventTypes.Choices}");
             }
 
-            string? service = context.Request.Query["service"].FirstOrDefault();
+            string? service = context.Request.Query[EventStream.ServiceParameter].FirstOrDefault();
             bool Wanted(FusisEvent e) => (types.Count == 0 || types.Contains(e.Type)) && (service is null || string.Equals(e.Service, service, StringComparison.OrdinalIgnoreCase));
             context.Response.Headers.CacheControl = "no-cache";
             return TypedResults.ServerSentEvents(Stream(log, after, Wanted, lifetime.ApplicationStopping, context.RequestAborted));
@@ -101,7 +101,7 @@ internal static class EventRoutes
     // Where a client resumes: Last-Event-ID (what EventSource sends on reconnect), else ?after=, else the whole history.
     private static long Position(HttpContext context)
     {
-        string? text = context.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? context.Request.Query["after"].FirstOrDefault();
+        string? text = context.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? context.Request.Query[EventStream.AfterParameter].FirstOrDefault();
         if (text is null)
         {
             return 0;
