@@ -145,8 +145,12 @@ public sealed class ClusterScenarioTests
             Console.WriteLine($"  TCP to {Isolated}:80 without SNAT: {without ?? "no answer (the reply has no route back)"}");
             Assert.Null(without);
             Cmdlets(pwsh, $"Set-FusisService -Name isolated -Snat masquerade {remote}");
-            string? with = ClusterLab.Ask(System.Net.Sockets.ProtocolType.Tcp, Isolated, 80);
-            Console.WriteLine($"  TCP to {Isolated}:80 with SNAT: {with}");
+            // One attempt waits 3 s; under emulation a first one has gone unanswered (a CI-like run), so a few, bounded.
+            string? with = null;
+            TimeSpan answered = ClusterLab.WaitFor($"an answer through {Isolated}:80 with SNAT", TimeSpan.FromSeconds(20),
+                () => (with = ClusterLab.Ask(System.Net.Sockets.ProtocolType.Tcp, Isolated, 80)) is not null,
+                () => $"{ClusterLab.InBalancer("nft list ruleset")}\n{ClusterLab.InBalancer("ipvsadm -Ln")}");
+            Console.WriteLine($"  TCP to {Isolated}:80 with SNAT: {with} ({answered.TotalSeconds:0.0} s after the change)");
             Assert.Equal("b5", with);
             Console.WriteLine("  # nft list table ip fusis (balancer)");
             Console.WriteLine(ClusterLab.InBalancer("nft list table ip fusis").TrimEnd());

@@ -61,6 +61,11 @@ public sealed partial class StatusPageLabTests
                 Assert.Equal(HttpStatusCode.OK, drained.StatusCode);
             }
 
+            // Drained: weight 0 in the real kernel, as ipvsadm reads it, while b1 keeps its weight.
+            string table = LabKernel.Run("ipvsadm", $"-Ln -t {Vip}:80");
+            Assert.Matches($@"{Regex.Escape(Backend)}:8081\s+Masq\s+0\s", table);
+            Assert.Matches($@"{Regex.Escape(Backend)}:8080\s+Masq\s+1\s", table);
+
             await using IBrowser browser = await Puppeteer.LaunchAsync(new LaunchOptions
             {
                 ExecutablePath = "/usr/bin/chromium",
