@@ -122,10 +122,13 @@ public abstract class FusisBackendCmdletBase : FusisCmdletBase
         }
         catch (FusisException e)
         {
-            WriteError(FusisErrors.ToErrorRecord(e, operation.Target));
+            WriteError(Refused(e, operation.Target));
             return null;
         }
     }
+
+    /// <summary>The ErrorRecord a refused change is written as; a cmdlet may name a refusal in its own words.</summary>
+    private protected virtual ErrorRecord Refused(FusisException refusal, object? target) => FusisErrors.ToErrorRecord(refusal, target);
 
     protected override void StopProcessing() => _stopping.Cancel();
 

@@ -235,6 +235,76 @@ public sealed class ClusterStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_three_member_etcd_that_loses_its_raft_leader_costs_no_failover_and_one_that_loses_its_quorum_refuses_writes_until_it_returns()
+    {
+        IReadOnlyList<EtcdServer> members = EtcdServer.StartCluster(3);
+        try
+        {
+            // The raft leader is every connection's first endpoint: its death makes etcd elect again and the clients move.
+            List<EtcdServer> ordered = [.. members.OrderByDescending(m => m.IsRaftLeader())];
+            Assert.True(ordered[0].IsRaftLeader(), "no member is the raft leader");
+            string endpoints = string.Join(',', ordered.Select(m => m.ClientUrl));
+            (BalancerEngine a, _, _) = Balancer("a", endpoints);
+            (BalancerEngine b, EtcdDesiredStateStore storeB, MemoryIpvsKernel kernelB) = Balancer("b", endpoints);
+            using var etcdA = EtcdConnection.Open(endpoints, TimeSpan.FromSeconds(1));
+            using var etcdB = EtcdConnection.Open(endpoints, TimeSpan.FromSeconds(1));
+            using var leader = new LeaderElection(etcdA, _keys, "a", TimeSpan.FromSeconds(3));
+            using var standby = new LeaderElection(etcdB, _keys, "b", TimeSpan.FromSeconds(3));
+            using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            var changes = new List<string>();
+            leader.RoleChanged += c => { lock (changes) { changes.Add($"a {c.Role}: {c.Reason}"); } };
+            standby.RoleChanged += c => { lock (changes) { changes.Add($"b {c.Role}: {c.Reason}"); } };
+            await using (a)
+            await using (b)
+            {
+                Task runLeader = leader.RunAsync(stop.Token);
+                await Until(() => leader.Role == ClusterRole.Leader);
+                Task runStandby = standby.RunAsync(stop.Token);
+                await Until(() => standby.Leader == "a");
+                await a.ChangeAsync((state, _) => state with { Services = [Service("web", 1)] });
+
+                ordered[0].Kill();
+                await UntilAccepted(() => a.ChangeAsync((state, _) => state with { Services = [.. state.Services, Service("api", 2)] }));
+                await b.AdoptAsync(storeB.Load);
+                Assert.NotNull(kernelB.GetService(Service("api", 2).Key));
+                Assert.Contains(ordered.Skip(1), m => m.IsRaftLeader());
+                await Task.Delay(TimeSpan.FromSeconds(3)); // a lease's worth of renewals through the surviving members
+                Assert.Equal(ClusterRole.Leader, leader.Role);
+                Assert.Equal(ClusterRole.Standby, standby.Role);
+                lock (changes)
+                {
+                    Assert.True(changes.SequenceEqual(["a Leader: there was no leader"]), $"losing one etcd member changed roles: {string.Join("; ", changes)}");
+                }
+
+                // Two of three gone: no quorum, so no write and no renewal; the state in force stays.
+                // The write may sit in the surviving raft leader's log and be committed once a quorum is back: its
+                // outcome is unknown, and the refusal says so rather than "nothing was changed".
+                ordered[1].Kill();
+                var unconfirmed = await Assert.ThrowsAsync<DesiredStateUnavailableException>(() => a.ChangeAsync((state, _) => state with { Services = [.. state.Services, Service("unconfirmed", 4)] }));
+                Assert.Contains("may still be applied", unconfirmed.Message, StringComparison.Ordinal);
+                await Until(() => leader.Role == ClusterRole.Standby);
+                Assert.Equal(["api", "web"], a.Current.Services.Select(s => s.Name).Order(StringComparer.Ordinal));
+
+                ordered[0].Restart();
+                await UntilAccepted(() => a.ChangeAsync((state, _) => state with { Services = [.. state.Services, Service("late", 3)] }));
+                await Until(() => leader.Role == ClusterRole.Leader || standby.Role == ClusterRole.Leader);
+                List<string> shared = [.. Reader(endpoints).Load().Services.Select(s => s.Name).Order(StringComparer.Ordinal)];
+                Console.WriteLine($"3-member etcd: after the quorum returned the shared state holds {string.Join(", ", shared)}");
+                Assert.Equal(["api", "late", "web"], shared.Where(n => n != "unconfirmed"));
+                await stop.CancelAsync();
+                await Task.WhenAll(runLeader, runStandby);
+            }
+        }
+        finally
+        {
+            foreach (EtcdServer member in members)
+            {
+                member.Dispose();
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_write_as_leader_from_a_balancer_that_does_not_lead_is_fenced()
     {
         (BalancerEngine a, EtcdDesiredStateStore store, _) = Balancer("a");
@@ -258,18 +328,18 @@ public sealed class ClusterStoreTests : IDisposable
         _folder.Delete(recursive: true);
     }
 
-    private (BalancerEngine Engine, EtcdDesiredStateStore Store, MemoryIpvsKernel Kernel) Balancer(string node)
+    private (BalancerEngine Engine, EtcdDesiredStateStore Store, MemoryIpvsKernel Kernel) Balancer(string node, string? endpoints = null)
     {
-        var etcd = EtcdConnection.Open(_etcd.ClientUrl, TimeSpan.FromSeconds(1));
+        var etcd = EtcdConnection.Open(endpoints ?? _etcd.ClientUrl, TimeSpan.FromSeconds(1));
         _owned.Add(etcd);
         var store = new EtcdDesiredStateStore(etcd, _keys, node, FileDesiredStateStore.Open(Path.Combine(_folder.FullName, node + ".json"), TimeSpan.FromSeconds(1)));
         var kernel = new MemoryIpvsKernel();
         return (BalancerEngine.Start(store, kernel), store, kernel);
     }
 
-    private EtcdDesiredStateStore Reader()
+    private EtcdDesiredStateStore Reader(string? endpoints = null)
     {
-        var etcd = EtcdConnection.Open(_etcd.ClientUrl, TimeSpan.FromSeconds(1));
+        var etcd = EtcdConnection.Open(endpoints ?? _etcd.ClientUrl, TimeSpan.FromSeconds(1));
         var store = new EtcdDesiredStateStore(etcd, _keys, "reader", FileDesiredStateStore.Open(Path.Combine(_folder.FullName, $"reader-{Guid.NewGuid():N}.json"), TimeSpan.FromSeconds(1)));
         _owned.Add(store);
         _owned.Add(etcd);

@@ -235,7 +235,8 @@ public sealed class EtcdDesiredStateStore : IDesiredStateStore
         {
             // The outcome is unknown: the next change reads the state again before it writes.
             Volatile.Write(ref _stale, true);
-            throw new DesiredStateUnavailableException($"the shared desired state in etcd cannot be written ({e.Message}); nothing was changed", e);
+            throw new DesiredStateUnavailableException(
+                $"etcd did not confirm the change to the shared desired state ({e.Message}). It may still be applied if etcd received it; every balancer follows etcd either way. Read the state before you try again", e);
         }
 
         if (!result.Succeeded)
