@@ -68,38 +68,22 @@ public sealed class ClusterFailoverLabTests : IClassFixture<ClusterFailoverLabTe
     [Fact]
     public async Task Kill_9_of_the_leader_fails_over_within_the_lease_keeps_long_transfers_and_the_old_leader_returns_as_a_standby()
     {
-        // Three runs: each costs about 90 s under emulation, and three give a median.
-        const int Runs = 3;
+        // Five runs, as the issue asks: each costs about 60-90 s under emulation.
+        const int Runs = 5;
         var failovers = new List<TimeSpan>();
         (int started, int completed) = (0, 0);
         for (int run = 1; run <= Runs; run++)
         {
             int leader = WaitForLeader();
             Assert.Equal([leader], HaLab.Holders());
-            using var stop = new CancellationTokenSource();
-            var samples = new List<(long At, bool Served)>();
-            Task stream = Task.Run(() =>
-            {
-                var clock = Stopwatch.StartNew();
-                while (!stop.IsCancellationRequested && clock.Elapsed < TimeSpan.FromSeconds(120))
-                {
-                    long sent = Stopwatch.GetTimestamp(); // a request counts from when it was sent
-                    bool served = _lab.Request() is "b1" or "b2";
-                    lock (samples)
-                    {
-                        samples.Add((sent, served));
-                    }
-
-                    Thread.Sleep(50);
-                }
-            });
+            using var traffic = new VipTraffic(_lab);
             Task<bool>[] transfers = run == 1 ? [.. Enumerable.Range(0, 4).Select(_ => HaLab.SlowDownloadAsync(TimeSpan.FromSeconds(90)))] : [];
             started += transfers.Length;
             Thread.Sleep(1500);
 
             _lab.Kill(leader);
             long killedAt = Stopwatch.GetTimestamp(); // the host is gone: process and link
-            Wait("a request served after the kill", () => { lock (samples) { return samples.Any(s => s.At > killedAt && s.Served); } });
+            Wait("a request served after the kill", () => traffic.ServedAfter(killedAt));
             int next = WaitForLeader();
             Assert.NotEqual(leader, next);
 
@@ -109,27 +93,15 @@ public sealed class ClusterFailoverLabTests : IClassFixture<ClusterFailoverLabTe
             Assert.Equal("standby", HaLab.Cluster(leader)!.Value.GetProperty("Role").GetString());
             Assert.Equal([next], HaLab.Holders());
             completed += (await Task.WhenAll(transfers).WaitAsync(Bound)).Count(done => done);
-            await stop.CancelAsync();
-            await stream.WaitAsync(Bound);
-
-            List<(long At, bool Served)> seen;
-            lock (samples)
-            {
-                seen = [.. samples];
-            }
-
-            long lastBefore = seen.Where(s => s.At < killedAt && s.Served).Max(s => s.At);
-            long firstAfter = seen.Where(s => s.At > killedAt && s.Served).Min(s => s.At);
-            TimeSpan failover = Stopwatch.GetElapsedTime(lastBefore, firstAfter);
-            failovers.Add(failover);
-            List<double> failedAfterwards = [.. seen.Where(s => s.At > firstAfter && !s.Served).Select(s => Stopwatch.GetElapsedTime(killedAt, s.At).TotalSeconds)];
-            Console.WriteLine($"  failover run {run}: lb{leader} killed, lb{next} served after {failover.TotalSeconds:0.00} s; {seen.Count(s => !s.Served)} of {seen.Count} requests failed, {failedAfterwards.Count} after the first served one");
-            Assert.True(failedAfterwards.Count == 0, $"requests sent {string.Join(", ", failedAfterwards.Select(t => $"{t:0.00} s"))} after the kill failed, after the first one served at {Stopwatch.GetElapsedTime(killedAt, firstAfter).TotalSeconds:0.00} s\n{_lab.Tail()}");
-            Assert.True(failover < TimeSpan.FromSeconds(15), $"failover took {failover.TotalSeconds:0.0} s\n{_lab.Log}");
+            VipOutage outage = await traffic.StopAsync(killedAt);
+            failovers.Add(outage.Gap);
+            Console.WriteLine($"  failover run {run}: lb{leader} killed, lb{next} served after {outage.Gap.TotalSeconds:0.00} s; {outage.Failed} of {outage.Sent} requests failed, {outage.FailedAfterRecovery.Count} after the first served one");
+            AssertNoFailureAfterRecovery(outage, "the kill");
+            Assert.True(outage.Gap < TimeSpan.FromSeconds(15), $"failover took {outage.Gap.TotalSeconds:0.0} s\n{_lab.Log}");
         }
 
         failovers.Sort();
-        Console.WriteLine($"  failover (kill -9 of the leader's host, lease {TimeSpan.Parse(HaLab.LeaseTtl, System.Globalization.CultureInfo.InvariantCulture).TotalSeconds:0} s): median {failovers[Runs / 2].TotalSeconds:0.00} s, max {failovers[^1].TotalSeconds:0.00} s over {Runs} runs (keepalived about 3.5 s, Seesaw 1.5-2 s)");
+        Console.WriteLine($"  failover (kill -9 of the leader's host, lease {LeaseSeconds:0} s): median {failovers[Runs / 2].TotalSeconds:0.00} s, max {failovers[^1].TotalSeconds:0.00} s over {Runs} runs (keepalived about 3.5 s, Seesaw 1.5-2 s)");
         Console.WriteLine($"  long transfers through the old leader: {started} started, {completed} completed through the new one");
         Assert.Equal(started, completed);
     }
@@ -138,19 +110,7 @@ public sealed class ClusterFailoverLabTests : IClassFixture<ClusterFailoverLabTe
     public async Task A_leader_cut_off_from_etcd_drops_the_vip_before_another_takes_it_and_never_takes_it_back()
     {
         int leader = WaitForLeader();
-        using var stop = new CancellationTokenSource();
-        int most = 0, samples = 0;
-        Task sampler = Task.Run(() =>
-        {
-            var clock = Stopwatch.StartNew();
-            while (!stop.IsCancellationRequested && clock.Elapsed < TimeSpan.FromSeconds(180))
-            {
-                int holders = HaLab.Holders().Count;
-                most = Math.Max(most, holders);
-                samples++;
-                Thread.Sleep(100);
-            }
-        });
+        using var holders = new VipHolderSampler();
 
         HaLab.Sh($"ip -n {HaLab.Namespace(leader)} route add blackhole 198.18.10.5/32");
         int next;
@@ -169,8 +129,7 @@ public sealed class ClusterFailoverLabTests : IClassFixture<ClusterFailoverLabTe
         int restored = _lab.Log.Length;
         Wait("the old leader to reach etcd again", () => HaLab.Cluster(leader) is { } c && c.GetProperty("EtcdReachable").GetBoolean());
         Thread.Sleep(5000);
-        await stop.CancelAsync();
-        await sampler.WaitAsync(Bound);
+        await holders.StopAsync();
 
         // The claim is that it does not take the leadership back from the leader that holds it. Should that leader step
         // down meanwhile (a renewal late on the emulated host, which its log says), any standby may win the election.
@@ -178,9 +137,9 @@ public sealed class ClusterFailoverLabTests : IClassFixture<ClusterFailoverLabTe
         bool nextSteppedDown = _lab.Log[restored..].Contains($"cluster: lb{next} is now standby", StringComparison.Ordinal);
         Assert.True(role == "standby" || nextSteppedDown, $"lb{leader} is {role} after it reached etcd again, while lb{next} never stepped down\n{_lab.Tail()}");
         Assert.True(HaLab.Holders().Count == 1, $"VIP holders: {string.Join(", ", HaLab.Holders().Select(n => $"lb{n}"))}\n{_lab.Tail()}");
-        Console.WriteLine($"  VIP holders sampled every 100 ms through the test: at most {most} at once over {samples} samples; " +
+        Console.WriteLine($"  VIP holders sampled every 100 ms through the test: at most {holders.Most} at once over {holders.Samples} samples; " +
             (role == "standby" ? "the old leader rejoined as a standby" : $"lb{next} stepped down meanwhile and lb{leader} won the election after it"));
-        Assert.Equal(1, most);
+        Assert.Equal(1, holders.Most);
     }
 
     [Fact]
@@ -239,6 +198,35 @@ public sealed class ClusterFailoverLabTests : IClassFixture<ClusterFailoverLabTe
     }
 
     [Fact]
+    public async Task A_leader_stopped_with_SIGTERM_hands_its_VIP_over_at_once_and_never_shares_it()
+    {
+        int leader = WaitForLeader();
+        Assert.Equal([leader], HaLab.Holders());
+        using var holders = new VipHolderSampler();
+        using var traffic = new VipTraffic(_lab);
+        Thread.Sleep(1500);
+
+        long stoppedAt = Stopwatch.GetTimestamp();
+        _lab.Terminate(leader); // it resigns: drops the VIP, then revokes its lease, so the leader key goes at once
+        TimeSpan exited = Stopwatch.GetElapsedTime(stoppedAt);
+        Wait("a request served after the stop", () => traffic.ServedAfter(stoppedAt));
+        int next = WaitForLeader(except: leader);
+        VipOutage outage = await traffic.StopAsync(stoppedAt);
+        await holders.StopAsync();
+        _lab.StartBalancer(leader); // as systemd starts it again
+        _lab.WaitForApi(leader);
+        Thread.Sleep(3000);
+
+        Console.WriteLine($"  planned stop (SIGTERM) of the leader lb{leader}: exited after {exited.TotalSeconds:0.0} s; lb{next} served after {outage.Gap.TotalSeconds:0.00} s " +
+            $"(lease {LeaseSeconds:0} s, a crash waits for it); {outage.Failed} of {outage.Sent} requests failed; at most {holders.Most} VIP holder(s) at once over {holders.Samples} samples; the old leader came back as a standby");
+        AssertNoFailureAfterRecovery(outage, "the stop");
+        Assert.Equal(1, holders.Most);
+        Assert.True(outage.Gap < TimeSpan.FromSeconds(LeaseSeconds), $"the hand-over took {outage.Gap.TotalSeconds:0.00} s, no faster than a lease ({LeaseSeconds} s)\n{_lab.Tail()}");
+        Assert.Equal("standby", HaLab.Cluster(leader)!.Value.GetProperty("Role").GetString());
+        Assert.Equal([next], HaLab.Holders());
+    }
+
+    [Fact]
     public void A_crashed_leader_process_gives_its_VIP_up_through_release_vips_and_the_next_leader_holds_it_alone()
     {
         int leader = WaitForLeader();
@@ -260,6 +248,12 @@ public sealed class ClusterFailoverLabTests : IClassFixture<ClusterFailoverLabTe
         Assert.DoesNotContain(leader, holders);
         Assert.True(HaLab.Holders().SequenceEqual([next]), $"VIP holders after the restart: {string.Join(", ", HaLab.Holders())}\n{_lab.Tail()}");
     }
+
+    private static double LeaseSeconds => TimeSpan.Parse(HaLab.LeaseTtl, System.Globalization.CultureInfo.InvariantCulture).TotalSeconds;
+
+    private void AssertNoFailureAfterRecovery(VipOutage outage, string moment) =>
+        Assert.True(outage.FailedAfterRecovery.Count == 0,
+            $"requests sent {string.Join(", ", outage.FailedAfterRecovery.Select(t => $"{t:0.00} s"))} after {moment} failed, after the first one served at {outage.FirstServed.TotalSeconds:0.00} s\n{_lab.Tail()}");
 
     // Bounded, and a failure says what the balancers logged about the cluster.
     private TimeSpan Wait(string what, Func<bool> done) => ClusterLab.WaitFor(what, Bound, done, _lab.Diagnose);

@@ -130,6 +130,14 @@ internal sealed class HaLab : IDisposable
 
     public void WaitForApi(int n) => ClusterLab.WaitFor($"balancer lb{n}'s API", TimeSpan.FromSeconds(120), () => Cluster(n) is not null);
 
+    /// <summary>A planned stop of balancer N: SIGTERM, as systemctl stop sends, and its exit (bounded).</summary>
+    public void Terminate(int n)
+    {
+        Process process = _processes[$"lb{n}"];
+        LabKernel.Run("kill", $"-TERM {process.Id}"); // ip netns exec replaced itself with the balancer: the pid is its
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), $"lb{n} did not stop within 60 s of SIGTERM");
+    }
+
     /// <summary>
     /// Balancer N's host dies: its link off the segment, then kill -9 of the balancer (a process that merely crashes
     /// leaves its kernel forwarding, with the VIP, until systemd restarts it as a standby). The link goes first, so
