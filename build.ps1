@@ -14,8 +14,10 @@
                   current directory kept, streams its output and exits with its exit code
                   (124: timeout, 125: the lab itself failed).
     -Task Bench   the benchmarks of tests/bench: the Serf client against real agents on the host, then IPVS inside
-                  the lab side by side with ipvsadm (2,000 services x 10 destinations) and a health check's detection
-                  time; prints the figures and exits non-zero when a target is missed.
+                  the lab side by side with ipvsadm (2,000 services x 10 destinations), a health check's detection
+                  time, how each operation grows from 22 to 220,000 objects (out/bench/growth.md, growth.png) and a
+                  crash test (20 kill -9s in bursts of writes); prints the figures and exits non-zero when a target
+                  is missed.
     -Task Demo    the main job, in the lab: a balancer, backends joining through Serf with fusis agent, real
                   requests through a VIP; a health check, a Serf failure, a new backend, a graceful drain and a
                   balancer restart under traffic, narrated with Get-FusisService/ipvsadm tables and request counts
@@ -331,6 +333,19 @@ function Publish-ForLab([string] $projectPath, [string] $name) {
     Join-Path $publishDir $name
 }
 
+# growth.png beside the growth benchmark's growth.tsv: each operation's time against the table's size, log-log, with
+# Debian's gnuplot (installed here when missing: the bench alone needs it).
+function Write-GrowthPlot([string] $runDir) {
+    $data = Join-Path $runDir 'growth.tsv'
+    if (-not (Test-Path -LiteralPath $data)) { Write-Warning "no $data: the growth benchmark did not finish"; return }
+    if (-not (Get-Command gnuplot -ErrorAction Ignore)) {
+        & apt-get install -y -qq gnuplot-nox | Out-Host
+        if ($LASTEXITCODE -ne 0) { Write-Warning 'gnuplot-nox could not be installed: no growth.png'; return }
+    }
+    & gnuplot -e "data='$data'; out='$(Join-Path $runDir 'growth.png')'" (Join-Path $RepoRoot 'tests/bench/growth.gp')
+    if ($LASTEXITCODE -eq 0) { Write-Host "growth plot: $(Join-Path $runDir 'growth.png')" }
+}
+
 function Initialize-Lab {
     & bash $LabScript setup | Out-Host
     $LASTEXITCODE
@@ -449,9 +464,16 @@ switch ($Task) {
         & $bench serf
         $serf = $LASTEXITCODE
         $env:FUSISTEST_LAB_TIMEOUT = $TimeoutSeconds
-        # One boot: the IPVS benchmarks, then the health check's detection time; either missing a target fails the run.
-        & bash $LabScript run -- sh -c '"$0" ipvs; ipvs=$?; "$0" health; exit $(( ipvs | $? ))' $bench
-        exit ([int] ($serf -ne 0 -or $LASTEXITCODE -ne 0))
+        # One boot: the IPVS benchmarks, the health check's detection time, how each operation grows with the table
+        # (22 to 220,000 objects) and the crash test; any missing its target fails the run. Their files land in out/bench.
+        $runDir = Join-Path $OutDir 'bench'
+        if (Test-Path -LiteralPath $runDir) { Remove-Item -Recurse -Force -LiteralPath $runDir }
+        $env:FUSISTEST_LAB_RUN_DIR = $runDir
+        & bash $LabScript run -- sh -c '"$0" ipvs; a=$?; "$0" health; b=$?; "$0" growth; c=$?; "$0" crash; exit $(( a | b | c | $? ))' $bench
+        $lab = $LASTEXITCODE
+        Remove-Item Env:FUSISTEST_LAB_RUN_DIR
+        Write-GrowthPlot $runDir
+        exit ([int] ($serf -ne 0 -or $lab -ne 0))
     }
     'Clean' {
         foreach ($dir in @($OutDir) + @(Get-ChildItem -Path (Join-Path $RepoRoot 'src'), (Join-Path $RepoRoot 'tests') -Directory -Recurse -Include bin, obj)) {

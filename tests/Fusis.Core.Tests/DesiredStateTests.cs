@@ -31,4 +31,51 @@ public sealed class DesiredStateTests
         Assert.Null(state.Find("nope"));
         Assert.Equal("web", state.Find("Web")!.Name);
     }
+
+    [Fact]
+    public void Validating_a_change_against_the_state_in_force_refuses_exactly_what_a_whole_validation_refuses()
+    {
+        var random = new Random(19);
+        DesiredState valid = new(
+            [.. Enumerable.Range(0, 30).Select(i => new DesiredService(
+                $"svc{i}", new IpvsService { Key = Samples.Tcp($"198.18.0.{i + 1}", 80), Scheduler = "rr" }, [Samples.Destination("198.19.0.1", 80)]))],
+            []);
+        Assert.Empty(valid.Validate());
+        int refused = 0;
+        for (int round = 0; round < 500; round++)
+        {
+            List<DesiredService> services = [.. valid.Services];
+            for (int edits = random.Next(1, 4); edits > 0; edits--)
+            {
+                int at = random.Next(services.Count);
+                DesiredService service = services[at];
+                services[at] = random.Next(7) switch
+                {
+                    0 => service with { Name = services[random.Next(services.Count)].Name.ToUpperInvariant() }, // maybe another's name
+                    1 => service with { Name = $"fresh{round}x{edits}" },
+                    2 => service with { Name = "not a name!" },
+                    3 => service.WithDestinations([.. service.Destinations, service.Destinations[0]]), // twice
+                    4 => service.WithDestinations([Samples.Destination("198.19.0.2", 80) with { LowerThreshold = 5 }]),
+                    5 => service.WithDestinations([Samples.Destination("fd00::2", 80)]), // another family, not a tunnel
+                    _ => service.WithDestinations([Samples.Destination("198.19.0.3", 80, random.Next(1, 100))]),
+                };
+            }
+
+            var next = new DesiredState(services, []);
+            IReadOnlyList<string> whole = next.Validate(), change = next.Validate(valid);
+            Assert.True(whole.Count == 0 == (change.Count == 0), $"round {round}: whole validation found [{string.Join("; ", whole)}], the change's [{string.Join("; ", change)}]");
+
+            // Beyond names used twice (reported for one or for each of the pair), the same problems.
+            static IEnumerable<string> Own(IReadOnlyList<string> problems) =>
+                problems.Where(p => !p.Contains("is used twice", StringComparison.Ordinal)).Order(StringComparer.Ordinal);
+            Assert.Equal(Own(whole), Own(change));
+            refused += whole.Count > 0 ? 1 : 0;
+            if (whole.Count == 0)
+            {
+                valid = next;
+            }
+        }
+
+        Assert.InRange(refused, 100, 499); // both kinds of outcome were tried
+    }
 }

@@ -276,7 +276,7 @@ public sealed class BalancerEngine : IAsyncDisposable
             return new EngineChange([], [], dryRun, previous);
         }
 
-        if (!same && next.Validate() is { Count: > 0 } problems)
+        if (!same && next.Validate(valid: previous) is { Count: > 0 } problems)
         {
             throw new DesiredStateException("the change would make the desired state invalid; nothing was changed", problems);
         }

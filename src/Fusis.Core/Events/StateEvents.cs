@@ -23,8 +23,8 @@ public static class StateEvents
             return;
         }
 
-        var before = previous.Services.Where(s => touched.Contains(s.Key)).ToDictionary(s => s.Key);
-        foreach (DesiredService service in next.Services.Where(s => touched.Contains(s.Key)))
+        var before = previous.Subset(touched).Services.ToDictionary(s => s.Key);
+        foreach (DesiredService service in next.Subset(touched).Services)
         {
             if (!before.Remove(service.Key, out DesiredService? old))
             {

@@ -18,9 +18,15 @@ public sealed record SnatRule(string Service, IpvsServiceKey Key, IReadOnlyList<
         var rules = new List<SnatRule>();
         foreach (DesiredService service in state.Services)
         {
+            // Off first: a state without SNAT costs a look per service, not one per destination.
             SnatSetting setting = state.SnatOf(service);
+            if (setting.Kind == SnatKind.Off)
+            {
+                continue;
+            }
+
             IPAddress[] nat = [.. service.Destinations.Where(d => d.ForwardingMethod == IpvsForwardingMethod.Masquerade).Select(d => d.Address).Distinct()];
-            if (setting.Kind != SnatKind.Off && nat.Length > 0)
+            if (nat.Length > 0)
             {
                 rules.Add(new SnatRule(service.Name, service.Key, nat, setting));
             }

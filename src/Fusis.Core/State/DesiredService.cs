@@ -69,9 +69,9 @@ public sealed record DesiredService(string Name, IpvsService Service, IReadOnlyL
     }
 
     public bool Equals(DesiredService? other) =>
-        other is not null && Name == other.Name && Service == other.Service && Destinations.SequenceEqual(other.Destinations)
+        ReferenceEquals(this, other) || (other is not null && Name == other.Name && Service == other.Service && Destinations.SequenceEqual(other.Destinations)
         && DefaultForwardingMethod == other.DefaultForwardingMethod && Check == other.Check && Snat == other.Snat
-        && Labels.Count == other.Labels.Count && Labels.All(l => other.Labels.TryGetValue(l.Key, out DestinationLabel? o) && o == l.Value);
+        && Labels.Count == other.Labels.Count && Labels.All(l => other.Labels.TryGetValue(l.Key, out DestinationLabel? o) && o == l.Value));
 
     public override int GetHashCode() => HashCode.Combine(Name, Service.Key);
 }

@@ -21,6 +21,14 @@ internal sealed record DesiredStateChange(
     {
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(after);
+        IReadOnlyList<IpvsServiceKey>? retired = before.Retired.SequenceEqual(after.Retired) ? null : after.Retired;
+        SnatSetting? defaultSnat = before.DefaultSnat == after.DefaultSnat ? null : after.DefaultSnat;
+        if (DesiredState.InPlaceChanges(before, after) is { } positions)
+        {
+            // Each put replaces the service of its key where it stands: the replay gives after exactly, unchecked.
+            return new DesiredStateChange([], positions.Select(i => (i, after.Services[i])).ToList(), retired) { DefaultSnat = defaultSnat };
+        }
+
         var old = before.Services.ToDictionary(s => s.Key);
         var kept = after.Services.Select(s => s.Key).ToHashSet();
         var put = new List<(int, DesiredService)>();
@@ -36,9 +44,9 @@ internal sealed record DesiredStateChange(
         var change = new DesiredStateChange(
             before.Services.Where(s => !kept.Contains(s.Key)).Select(s => s.Key).ToList(),
             put,
-            before.Retired.SequenceEqual(after.Retired) ? null : after.Retired)
+            retired)
         {
-            DefaultSnat = before.DefaultSnat == after.DefaultSnat ? null : after.DefaultSnat,
+            DefaultSnat = defaultSnat,
         };
         return change.ApplyTo(before).Equals(after) ? change : null;
     }

@@ -147,7 +147,7 @@ public sealed class FileDesiredStateStore : IDesiredStateStore
     public static byte[] ToJson(DesiredState state) =>
         JsonSerializer.SerializeToUtf8Bytes(StateDocumentMapper.ToDocument(state, sequence: 0), IndentedDocument);
 
-    /// <summary>Reads the document format; the result is not validated yet (<see cref="DesiredState.Validate"/>).</summary>
+    /// <summary>Reads the document format; the result is not validated yet (<see cref="DesiredState.Validate()"/>).</summary>
     /// <exception cref="FormatException">Not JSON, not a Fusis document, from a newer Fusis, or with unusable values.</exception>
     public static DesiredState FromJson(ReadOnlySpan<byte> json) => StateDocumentMapper.FromDocument(ParseDocument(json));
 

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Text;
 using Fusis.Core.Ipvsadm;
 using Fusis.Core.Reconcile;
 using Fusis.Core.State;
@@ -24,25 +22,12 @@ internal static class IpvsBenchmark
         string outDir = Environment.GetEnvironmentVariable("FUSISTEST_LAB_OUT") ?? Path.GetTempPath();
         int objects = services * (destinations + 1);
 
-        var operations = new List<IpvsOperation>(objects);
-        var rules = new StringBuilder();
-        for (int s = 0; s < services; s++)
-        {
-            // services 198.18.0.0-198.18.255.255, real servers 198.19.0.1 and up
-            var vip = new IPAddress([198, 18, (byte)(s >> 8), (byte)s]);
-            IpvsServiceKey key = IpvsServiceKey.ForEndPoint(IpvsProtocol.Tcp, vip, 80);
-            operations.Add(IpvsOperation.AddService(new IpvsService { Key = key, Scheduler = "wrr" }));
-            rules.Append(CultureInfo.InvariantCulture, $"-A -t {vip}:80 -s wrr\n");
-            for (int d = 0; d < destinations; d++)
-            {
-                var real = new IPAddress([198, 19, (byte)(d >> 8), (byte)(d + 1)]);
-                operations.Add(IpvsOperation.AddDestination(key, new IpvsDestination { Address = real, Port = 8080, Weight = d + 1 }));
-                rules.Append(CultureInfo.InvariantCulture, $"-a -t {vip}:80 -r {real}:8080 -m -w {d + 1}\n");
-            }
-        }
+        var built = BenchTable.Build(services, destinations);
+        IReadOnlyList<IpvsOperation> operations = built.Operations;
+        string rules = built.Rules;
 
         string rulesFile = Path.Combine(Path.GetTempPath(), "fusis-bench.rules");
-        File.WriteAllText(rulesFile, rules.ToString());
+        File.WriteAllText(rulesFile, rules);
         Shell.Run("modprobe", "ip_vs");
         const string Fusis = "fusis-bench-a", Ipvsadm = "fusis-bench-b", Strace = "fusis-bench-c", Import = "fusis-bench-d";
         foreach (string ns in new[] { Fusis, Ipvsadm, Strace, Import })
@@ -54,9 +39,7 @@ internal static class IpvsBenchmark
         Console.WriteLine($"benchmark: {services} services x {destinations} destinations = {objects} objects, kernel {File.ReadAllText("/proc/sys/kernel/osrelease").Trim()}");
         if (Environment.GetEnvironmentVariable("FUSISTEST_BENCH_SCALE_ONLY") == "1")
         {
-            var all = IpvsadmRules.Parse(rules.ToString());
-            Console.Write(ScaleBenchmark.Run(
-                new DesiredState(all.Services.Select((s, i) => new DesiredService($"svc-{i}", s.Service, s.Destinations)).ToList(), []), rulesFile, TimeSpan.FromSeconds(1)));
+            Console.Write(ScaleBenchmark.Run(built.Desired, rulesFile, TimeSpan.FromSeconds(1)));
             return 0;
         }
 
@@ -121,7 +104,7 @@ internal static class IpvsBenchmark
         // does), then a second, no-op reconcile of the converged table
         using IpvsClient importer = IpvsClient.Open($"/run/netns/{Import}");
         stopwatch.Restart();
-        IpvsTable table = IpvsadmRules.Parse(rules.ToString());
+        IpvsTable table = IpvsadmRules.Parse(rules);
         var desired = new DesiredState(
             table.Services.Select((s, i) => new DesiredService($"svc-{i}", s.Service, s.Destinations)).ToList(), []);
         ReconcileResult imported = Reconciler.Reconcile(desired, importer);

@@ -3,6 +3,8 @@
 //   Fusis.Bench serf                              on the host: real serf agents on loopback
 //   Fusis.Bench import                            inside the lab: where an import's time goes, step by step
 //   Fusis.Bench health                            inside the lab: how fast a health check takes a dead backend out
+//   Fusis.Bench growth [services...]              inside the lab: how each operation grows with the table (22 to 220,000 objects)
+//   Fusis.Bench crash [seed]                      inside the lab: kill -9 of the daemon in bursts of writes, 20 times; nothing acknowledged lost
 using Fusis.Bench;
 
 return args.FirstOrDefault() switch
@@ -11,5 +13,7 @@ return args.FirstOrDefault() switch
     "ipvs" => IpvsBenchmark.Run(args[1..]),
     "import" => ImportProbe.Run(),
     "health" => HealthBenchmark.Run(),
+    "growth" => GrowthBenchmark.Run(args[1..]),
+    "crash" => CrashBenchmark.Run(args[1..]),
     _ => IpvsBenchmark.Run(args),
 };
