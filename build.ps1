@@ -337,7 +337,7 @@ function Publish-ForLab([string] $projectPath, [string] $name) {
 # Debian's gnuplot (installed here when missing: the bench alone needs it).
 function Write-GrowthPlot([string] $runDir) {
     $data = Join-Path $runDir 'growth.tsv'
-    if (-not (Test-Path -LiteralPath $data)) { Write-Warning "no $data: the growth benchmark did not finish"; return }
+    if (-not (Test-Path -LiteralPath $data)) { Write-Warning "no ${data}: the growth benchmark did not finish"; return }
     if (-not (Get-Command gnuplot -ErrorAction Ignore)) {
         & apt-get install -y -qq gnuplot-nox | Out-Host
         if ($LASTEXITCODE -ne 0) { Write-Warning 'gnuplot-nox could not be installed: no growth.png'; return }
