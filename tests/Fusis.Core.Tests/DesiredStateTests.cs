@@ -78,4 +78,34 @@ public sealed class DesiredStateTests
 
         Assert.InRange(refused, 100, 499); // both kinds of outcome were tried
     }
+
+    [Fact]
+    public void Finding_by_name_and_key_stays_right_through_a_chain_of_changes_that_hand_the_index_on()
+    {
+        var random = new Random(23);
+        var state = new DesiredState(
+            [.. Enumerable.Range(0, 40).Select(i => new DesiredService(
+                $"svc{i}", new IpvsService { Key = Samples.Tcp($"198.18.0.{i + 1}", 80), Scheduler = "rr" }, [Samples.Destination("198.19.0.1", 80)]))],
+            []);
+        for (int round = 0; round < 400; round++)
+        {
+            DesiredService picked = state.Services[random.Next(state.Services.Count)];
+            DesiredState next = random.Next(5) switch
+            {
+                0 => state.Replacing(picked, picked with { Name = $"renamed{round}" }),
+                1 => state with { Services = [.. state.Services.Where(s => s != picked), picked] }, // moved to the end
+                2 => state with { Retired = [picked.Key] },
+                _ => state.Replacing(picked, picked.WithDestinations([Samples.Destination("198.19.0.2", 80, random.Next(1, 100))])),
+            };
+            _ = DesiredState.InPlaceChanges(state, next); // what an engine's change asks first: it hands the index on
+            foreach (DesiredService service in next.Services)
+            {
+                Assert.Same(service, next.Find(service.Name.ToUpperInvariant()));
+                Assert.Same(service, next.Find(service.Key));
+            }
+
+            Assert.Null(next.Find("nobody"));
+            state = next;
+        }
+    }
 }

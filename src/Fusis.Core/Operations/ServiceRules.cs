@@ -58,7 +58,7 @@ public static class ServiceRules
             throw new FusisException(FusisErrorCode.ServiceExists, $"a service named '{other.Name}' already exists; nothing was changed");
         }
 
-        return state with { Services = state.Services.Select(s => s == existing ? next : s).ToList() };
+        return state.Replacing(existing, next);
     }
 
     /// <summary>The state without <paramref name="existing"/>, its key retired until the kernel confirms it is gone.</summary>

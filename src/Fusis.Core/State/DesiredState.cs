@@ -22,19 +22,36 @@ public sealed record DesiredState(IReadOnlyList<DesiredService> Services, IReadO
         return service.Snat ?? (service.Key.IsFirewallMark ? SnatSetting.Off : DefaultSnat);
     }
 
-    // Where each key's service stands: built at most once per list of services, and handed on to a state that lists the
-    // same keys in the same places (an in-place change, see InPlaceChanges), so a change finds its services at the same
-    // cost at any size. A reference (Tuple), so that threads reading a snapshot see it whole or not at all.
-    private Tuple<IReadOnlyList<DesiredService>, Dictionary<IpvsServiceKey, int>>? _positions;
+    // Where each service stands (built at most once per list of services, see ServiceIndex); and the last
+    // InPlaceChanges from another list to this one's, which a change asks for three times (lists, not states: a state
+    // holding its predecessor would hold every state before it). References, so that threads reading a snapshot see
+    // each whole or not at all.
+    private ServiceIndex? _index;
+    private Tuple<IReadOnlyList<DesiredService>, IReadOnlyList<DesiredService>, IReadOnlyList<int>?>? _changesFrom;
 
-    public DesiredService? Find(string name) =>
-        Services.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
+    public DesiredService? Find(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return Index.ByName.TryGetValue(name, out int at) ? Services[at] : null;
+    }
 
     /// <summary>The service of <paramref name="key"/>, or null.</summary>
     public DesiredService? Find(IpvsServiceKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return Positions.TryGetValue(key, out int at) ? Services[at] : null;
+        return Index.ByKey.TryGetValue(key, out int at) ? Services[at] : null;
+    }
+
+    /// <summary>This state with <paramref name="replacement"/> where <paramref name="existing"/> (one of its services) stands.</summary>
+    public DesiredState Replacing(DesiredService existing, DesiredService replacement)
+    {
+        ArgumentNullException.ThrowIfNull(existing);
+        ArgumentNullException.ThrowIfNull(replacement);
+        int at = Index.ByKey.TryGetValue(existing.Key, out int found) && Services[found] == existing
+            ? found
+            : throw new ArgumentException($"service '{existing.Name}' is not one of this state's", nameof(existing));
+        var services = new List<DesiredService>(Services) { [at] = replacement };
+        return this with { Services = services };
     }
 
     /// <summary>Only the services and retired keys among <paramref name="keys"/>, in their order.</summary>
@@ -42,28 +59,23 @@ public sealed record DesiredState(IReadOnlyList<DesiredService> Services, IReadO
     {
         ArgumentNullException.ThrowIfNull(keys);
         List<DesiredService> services = keys.Count * 8 < Services.Count
-            ? [.. keys.Select(k => Positions.TryGetValue(k, out int at) ? at : -1).Where(at => at >= 0).Order().Select(at => Services[at])]
+            ? [.. keys.Select(k => Index.ByKey.TryGetValue(k, out int at) ? at : -1).Where(at => at >= 0).Order().Select(at => Services[at])]
             : [.. Services.Where(s => keys.Contains(s.Key))];
         return new DesiredState(services, Retired.Where(keys.Contains).ToList()) { DefaultSnat = DefaultSnat };
     }
 
-    private Dictionary<IpvsServiceKey, int> Positions
+    private ServiceIndex Index
     {
         get
         {
-            if (_positions is { } known && ReferenceEquals(known.Item1, Services))
+            if (_index is { } known && ReferenceEquals(known.Services, Services))
             {
-                return known.Item2;
+                return known;
             }
 
-            var positions = new Dictionary<IpvsServiceKey, int>(Services.Count);
-            for (int index = 0; index < Services.Count; index++)
-            {
-                positions.TryAdd(Services[index].Key, index); // a key twice is an invalid state: the first stands
-            }
-
-            _positions = Tuple.Create(Services, positions);
-            return positions;
+            var index = new ServiceIndex(Services);
+            _index = index;
+            return index;
         }
     }
 
@@ -164,6 +176,28 @@ public sealed record DesiredState(IReadOnlyList<DesiredService> Services, IReadO
     {
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(after);
+        if (after._changesFrom is { } known && ReferenceEquals(known.Item1, before.Services) && ReferenceEquals(known.Item2, after.Services))
+        {
+            return known.Item3;
+        }
+
+        IReadOnlyList<int>? changes = Compare(before, after, out bool renamed);
+        after._changesFrom = Tuple.Create(before.Services, after.Services, changes);
+
+        // The same keys and names in the same places: after finds its services where before does. (A state made with
+        // `with` carries its origin's index, of another list: it does not count.)
+        if (changes is not null && !renamed && before._index is { } index && ReferenceEquals(index.Services, before.Services)
+            && !ReferenceEquals(after._index?.Services, after.Services))
+        {
+            after._index = index.HandedTo(after.Services);
+        }
+
+        return changes;
+    }
+
+    private static List<int>? Compare(DesiredState before, DesiredState after, out bool renamed)
+    {
+        renamed = false;
         if (before.Services.Count != after.Services.Count)
         {
             return null;
@@ -186,14 +220,8 @@ public sealed record DesiredState(IReadOnlyList<DesiredService> Services, IReadO
             if (!now.Equals(was))
             {
                 changed.Add(index);
+                renamed |= !string.Equals(now.Name, was.Name, StringComparison.OrdinalIgnoreCase);
             }
-        }
-
-        // The same keys in the same places: after finds its services where before does. (A state made with `with`
-        // carries its origin's index, for another list: it does not count.)
-        if (before._positions is { } known && ReferenceEquals(known.Item1, before.Services) && !ReferenceEquals(after._positions?.Item1, after.Services))
-        {
-            after._positions = Tuple.Create(after.Services, known.Item2);
         }
 
         return changed;
