@@ -37,6 +37,8 @@ internal sealed partial class HealthCheckService(BalancerEngine engine, ClusterN
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Tick);
+        DesiredState? checkedIn = null;
+        List<DesiredService> withChecks = [];
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
             if (!node.Leads)
@@ -52,9 +54,15 @@ internal sealed partial class HealthCheckService(BalancerEngine engine, ClusterN
             }
 
             DesiredState state = engine.Current;
+            if (!ReferenceEquals(state, checkedIn))
+            {
+                // Ten ticks a second: the services with a check are found once per state, not on every tick.
+                (checkedIn, withChecks) = (state, [.. state.Services.Where(s => s.Check is not null)]);
+            }
+
             long now = Stopwatch.GetTimestamp();
             var live = new HashSet<(IpvsServiceKey, IPEndPoint)>();
-            foreach (DesiredService service in state.Services.Where(s => s.Check is not null))
+            foreach (DesiredService service in withChecks)
             {
                 foreach (IpvsDestination destination in service.Destinations.Where(d => service.LabelOf(d) is not { Draining: true }))
                 {
