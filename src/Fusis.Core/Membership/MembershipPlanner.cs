@@ -47,7 +47,7 @@ public static class MembershipPlanner
         {
             Services = state.Services.Select(s => byService.TryGetValue(s.Name, out var announcing)
                 ? ApplyTo(s, announcing, byName, policy, now, complete)
-                : s.Labels.Count > 0 && s.Labels.Values.Any(l => l.Member is not null) ? ApplyTo(s, [], byName, policy, now, complete) : s).ToList(),
+                : s.HasMemberDestination ? ApplyTo(s, [], byName, policy, now, complete) : s).ToList(),
         };
     }
 
@@ -65,7 +65,7 @@ public static class MembershipPlanner
         {
             Services = state.Services.Select(service =>
             {
-                if (service.Labels.Count == 0 || !service.Labels.Values.Any(l => l.Draining))
+                if (!service.HasDrainingDestination)
                 {
                     return service;
                 }

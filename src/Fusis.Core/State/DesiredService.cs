@@ -32,6 +32,12 @@ public sealed record DesiredService(string Name, IpvsService Service, IReadOnlyL
         .Select(d => LabelOf(d) is { Down: true } or { Draining: true } or { Drained: true } ? d with { Weight = 0 } : d)
         .ToList();
 
+    /// <summary>Whether a destination drains towards its deletion (a member's drain; see <see cref="DestinationLabel.Draining"/>).</summary>
+    public bool HasDrainingDestination => Labels.Count > 0 && Labels.Values.Any(l => l.Draining);
+
+    /// <summary>Whether a destination is a Serf member's (membership manages it).</summary>
+    public bool HasMemberDestination => Labels.Count > 0 && Labels.Values.Any(l => l.Member is not null);
+
     public DestinationLabel? LabelOf(IpvsDestination destination)
     {
         ArgumentNullException.ThrowIfNull(destination);

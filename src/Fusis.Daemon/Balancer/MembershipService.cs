@@ -179,7 +179,7 @@ internal sealed partial class MembershipService(
 
     private async Task SweepAsync()
     {
-        if (!node.Leads || !engine.Current.Services.Any(s => s.Labels.Count > 0 && s.Labels.Values.Any(l => l.Draining)))
+        if (!node.Leads || !engine.Current.Services.Any(s => s.HasDrainingDestination))
         {
             return;
         }
