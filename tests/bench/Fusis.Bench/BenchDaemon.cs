@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Fusis.Bench;
 
@@ -9,7 +10,7 @@ namespace Fusis.Bench;
 /// `fusis balancer` in a namespace, owning a state file, reached over its root-only local socket (no token, and
 /// reachable from the bench's namespace through the file system). Killed (kill -9) on dispose.
 /// </summary>
-internal sealed class BenchDaemon : IDisposable
+internal sealed partial class BenchDaemon : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _log = new();
@@ -59,8 +60,12 @@ internal sealed class BenchDaemon : IDisposable
         File.ReadAllLines($"/proc/{_process.Id}/status").Single(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1],
         CultureInfo.InvariantCulture) * 1024;
 
-    /// <summary>Starts the daemon; returns once it answers /health (bounded by <paramref name="limit"/>).</summary>
-    public static BenchDaemon Start(string daemon, string ns, string state, string socket, TimeSpan reconcileInterval, TimeSpan limit)
+    /// <summary>
+    /// Starts the daemon, with <paramref name="settings"/> ("FUSIS_X=value") in its environment; returns once it answers
+    /// /health (bounded by <paramref name="limit"/>).
+    /// </summary>
+    public static BenchDaemon Start(
+        string daemon, string ns, string state, string socket, TimeSpan reconcileInterval, TimeSpan limit, IEnumerable<string>? settings = null)
     {
         var info = new ProcessStartInfo("ip", ["netns", "exec", ns, daemon, "balancer", "--listen", "127.0.0.1:18002", "--state", state, "--local-socket", socket,
             "--reconcile-interval", reconcileInterval.ToString("c", CultureInfo.InvariantCulture)])
@@ -68,6 +73,12 @@ internal sealed class BenchDaemon : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (string setting in settings ?? [])
+        {
+            int equals = setting.IndexOf('=', StringComparison.Ordinal);
+            info.Environment[setting[..equals]] = setting[(equals + 1)..];
+        }
+
         var started = new BenchDaemon(Process.Start(info) ?? throw new InvalidOperationException("cannot start the daemon"), socket);
         started._process.OutputDataReceived += (_, e) => started.Append(e.Data);
         started._process.ErrorDataReceived += (_, e) => started.Append(e.Data);
@@ -118,6 +129,10 @@ internal sealed class BenchDaemon : IDisposable
         _process.Dispose();
     }
 
+    /// <summary>The value of the sample <paramref name="name"/> (without labels) in a /metrics text.</summary>
+    public static double Metric(string text, string name) =>
+        double.Parse(MetricLine().Matches(text).First(m => m.Groups[1].Value == name).Groups[2].Value, CultureInfo.InvariantCulture);
+
     /// <summary>Waits for <paramref name="done"/>, every 200 ms, at most <paramref name="limit"/>.</summary>
     public static void Until(TimeSpan limit, Func<bool> done, Func<string> why)
     {
@@ -140,4 +155,7 @@ internal sealed class BenchDaemon : IDisposable
             _log.AppendLine(line);
         }
     }
+
+    [GeneratedRegex(@"^(\w+) (\S+)$", RegexOptions.Multiline)]
+    private static partial Regex MetricLine();
 }

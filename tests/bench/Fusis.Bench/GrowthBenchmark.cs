@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 using Fusis.Core.State;
 using Fusis.Netlink.Ipvs;
 
@@ -14,7 +13,7 @@ namespace Fusis.Bench;
 /// the daemon's RSS, and the cost of one API change (adding a destination, over the daemon's local socket: median of
 /// 21). Prints a table, the change-cost ratios, the targets at the largest size, and writes growth.tsv for the plot.
 /// </summary>
-internal static partial class GrowthBenchmark
+internal static class GrowthBenchmark
 {
     private const int Destinations = 10;
     private const int Changes = 21;
@@ -161,8 +160,8 @@ internal static partial class GrowthBenchmark
         Thread.Sleep(TimeSpan.FromSeconds(5));
         long rss = balancer.Rss; // before the scrape, which holds the table while it writes
         string metrics = balancer.Get("/metrics");
-        long writes = (long)Metric(metrics, "fusis_kernel_writes_total") - table.Operations.Count;
-        TimeSpan reconcile = TimeSpan.FromSeconds(Metric(metrics, "fusis_reconcile_last_duration_seconds"));
+        long writes = (long)BenchDaemon.Metric(metrics, "fusis_kernel_writes_total") - table.Operations.Count;
+        TimeSpan reconcile = TimeSpan.FromSeconds(BenchDaemon.Metric(metrics, "fusis_reconcile_last_duration_seconds"));
 
         var changes = new List<TimeSpan>(Changes);
         int services = table.Desired.Services.Count;
@@ -194,10 +193,4 @@ internal static partial class GrowthBenchmark
 
     private static long Reconciles(string health) =>
         System.Text.Json.JsonDocument.Parse(health).RootElement.GetProperty("Reconciles").GetInt64();
-
-    private static double Metric(string text, string name) =>
-        double.Parse(MetricLine().Matches(text).First(m => m.Groups[1].Value == name).Groups[2].Value, CultureInfo.InvariantCulture);
-
-    [GeneratedRegex(@"^(\w+) (\S+)$", RegexOptions.Multiline)]
-    private static partial Regex MetricLine();
 }

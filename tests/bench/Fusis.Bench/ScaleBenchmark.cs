@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 using Fusis.Core.State;
 
 namespace Fusis.Bench;
@@ -11,7 +10,7 @@ namespace Fusis.Bench;
 /// cmdlet, in pwsh) beside ipvsadm -R; then `fusis balancer` owning it: its RSS and the time of a no-op full
 /// reconcile (from its /metrics), which must write nothing.
 /// </summary>
-internal static partial class ScaleBenchmark
+internal static class ScaleBenchmark
 {
     /// <summary>The import cmdlet's ratio against ipvsadm -R may not grow past what it was before the engine took it over (#12).</summary>
     public const double ImportTarget = 0.65;
@@ -63,46 +62,25 @@ internal static partial class ScaleBenchmark
             // The daemon owning the same state: it converges at start, then reconciles every 5 s.
             string daemonState = Path.Combine(Path.GetTempPath(), "fusis-bench-daemon.json");
             FileDesiredStateStore.Write(daemonState, desired);
-            var info = new ProcessStartInfo("ip", ["netns", "exec", Daemon, daemon, "balancer", "--listen", "127.0.0.1:18000", "--state", daemonState, "--local-socket", daemonState + ".sock", "--reconcile-interval", "00:00:05"])
+            var clock = Stopwatch.StartNew();
+            using BenchDaemon balancer = BenchDaemon.Start(daemon, Daemon, daemonState, daemonState + ".sock", TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(10),
+                (Environment.GetEnvironmentVariable("FUSISTEST_BENCH_DAEMON_ENV") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries));
+            TimeSpan ready = clock.Elapsed;
+            Thread.Sleep(TimeSpan.FromSeconds(12)); // two reconcile periods
+            long rss = balancer.Rss; // before any /metrics scrape, which holds the whole table while it writes
+            string after = balancer.Get("/metrics");
+            double reconciles = BenchDaemon.Metric(after, "fusis_reconciles_total");
+            double writes = BenchDaemon.Metric(after, "fusis_kernel_writes_total") - desired.Services.Sum(s => 1 + s.Destinations.Count);
+            double last = BenchDaemon.Metric(after, "fusis_reconcile_last_duration_seconds");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"daemon memory: RSS {rss / 1048576.0:0.0} MB, managed heap {BenchDaemon.Metric(after, "dotnet_gc_heap_bytes") / 1048576.0:0.0} MB, GC committed {BenchDaemon.Metric(after, "dotnet_gc_committed_bytes") / 1048576.0:0.0} MB"));
+            report.Append(CultureInfo.InvariantCulture, $"| fusis balancer: start to converged and listening ({desired.Services.Sum(s => 1 + s.Destinations.Count)} kernel writes) | {ready.TotalSeconds:0.0} s | | | |\n");
+            report.Append(CultureInfo.InvariantCulture, $"| fusis balancer: no-op full reconcile ({reconciles - 1:0} after the start, {writes:0} writes) | {last:0.000} s | | | 0 writes |\n");
+            report.Append(CultureInfo.InvariantCulture, $"| fusis balancer: RSS owning {desired.Services.Count} services x {desired.Services[0].Destinations.Count} destinations | {rss / 1024.0 / 1024.0:0.0} MB | | | <= {RssTargetMegabytes} MB |\n");
+            TargetsMet = importMet && rss / 1048576.0 <= RssTargetMegabytes;
+            if (writes != 0 || reconciles < 2)
             {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            foreach (string setting in (Environment.GetEnvironmentVariable("FUSISTEST_BENCH_DAEMON_ENV") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries))
-            {
-                info.Environment[setting[..setting.IndexOf('=', StringComparison.Ordinal)]] = setting[(setting.IndexOf('=', StringComparison.Ordinal) + 1)..];
-            }
-            using Process process = Process.Start(info) ?? throw new InvalidOperationException("cannot start the daemon");
-            process.OutputDataReceived += (_, _) => { };
-            process.ErrorDataReceived += (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            try
-            {
-                var clock = Stopwatch.StartNew();
-                WaitFor(Daemon, "/health", TimeSpan.FromMinutes(10));
-                TimeSpan ready = clock.Elapsed;
-                Thread.Sleep(TimeSpan.FromSeconds(12)); // two reconcile periods
-                long rss = Rss(process.Id); // before any /metrics scrape, which holds the whole table while it writes
-                string after = Shell.Run("ip", $"netns exec {Daemon} curl -sf http://127.0.0.1:18000/metrics").Stdout;
-                double reconciles = Metric(after, "fusis_reconciles_total");
-                double writes = Metric(after, "fusis_kernel_writes_total") - desired.Services.Sum(s => 1 + s.Destinations.Count);
-                double last = Metric(after, "fusis_reconcile_last_duration_seconds");
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"daemon memory: RSS {rss / 1048576.0:0.0} MB, managed heap {Metric(after, "dotnet_gc_heap_bytes") / 1048576.0:0.0} MB, GC committed {Metric(after, "dotnet_gc_committed_bytes") / 1048576.0:0.0} MB"));
-                report.Append(CultureInfo.InvariantCulture, $"| fusis balancer: start to converged and listening ({desired.Services.Sum(s => 1 + s.Destinations.Count)} kernel writes) | {ready.TotalSeconds:0.0} s | | | |\n");
-                report.Append(CultureInfo.InvariantCulture, $"| fusis balancer: no-op full reconcile ({reconciles - 1:0} after the start, {writes:0} writes) | {last:0.000} s | | | 0 writes |\n");
-                report.Append(CultureInfo.InvariantCulture, $"| fusis balancer: RSS owning {desired.Services.Count} services x {desired.Services[0].Destinations.Count} destinations | {rss / 1024.0 / 1024.0:0.0} MB | | | <= {RssTargetMegabytes} MB |\n");
-                TargetsMet = importMet && rss / 1048576.0 <= RssTargetMegabytes;
-                if (writes != 0 || reconciles < 2)
-                {
-                    throw new InvalidOperationException($"the daemon's no-op reconciles wrote {writes} times ({reconciles} reconciles)");
-                }
-            }
-            finally
-            {
-                process.Kill();
-                process.WaitForExit(TimeSpan.FromSeconds(30));
+                throw new InvalidOperationException($"the daemon's no-op reconciles wrote {writes} times ({reconciles} reconciles)");
             }
         }
         finally
@@ -116,29 +94,4 @@ internal static partial class ScaleBenchmark
         report.Append(ChangeLoopBenchmark.Run(manifest, daemon));
         return report.ToString();
     }
-
-    private static void WaitFor(string ns, string path, TimeSpan limit)
-    {
-        var deadline = DateTime.UtcNow + limit;
-        while (true)
-        {
-            try
-            {
-                Shell.Run("ip", $"netns exec {ns} curl -sf http://127.0.0.1:18000{path}");
-                return;
-            }
-            catch (InvalidOperationException) when (DateTime.UtcNow < deadline)
-            {
-                Thread.Sleep(500);
-            }
-        }
-    }
-
-    private static double Metric(string text, string name) =>
-        double.Parse(Regex.Match(text, $"^{name} (\\S+)$", RegexOptions.Multiline).Groups[1].Value, CultureInfo.InvariantCulture);
-
-    // VmRSS of the daemon (ip netns exec replaced itself with it, so the pid is the daemon's).
-    private static long Rss(int pid) =>
-        long.Parse(File.ReadAllLines($"/proc/{pid}/status").Single(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1],
-            CultureInfo.InvariantCulture) * 1024;
 }
