@@ -97,7 +97,9 @@ public sealed class DesiredStateTests
                 2 => state with { Retired = [picked.Key] },
                 _ => state.Replacing(picked, picked.WithDestinations([Samples.Destination("198.19.0.2", 80, random.Next(1, 100))])),
             };
-            _ = DesiredState.InPlaceChanges(state, next); // what an engine's change asks first: it hands the index on
+            // What an engine's change asks first (it hands the index on): what Replacing says it changed, or a walk.
+            Assert.Equal(
+                DesiredState.InPlaceChanges(state, new DesiredState([.. next.Services], next.Retired)), DesiredState.InPlaceChanges(state, next));
             foreach (DesiredService service in next.Services)
             {
                 Assert.Same(service, next.Find(service.Name.ToUpperInvariant()));

@@ -80,6 +80,24 @@ public sealed class SnatTests : IDisposable
     }
 
     [Fact]
+    public void The_rules_of_a_change_that_touches_no_service_with_SNAT_are_the_ones_before_and_others_are_made_again()
+    {
+        DesiredService nat = Service("web", 1, SnatSetting.Masquerade);
+        DesiredService off = Service("plain", 3, SnatSetting.Off);
+        var state = new DesiredState([nat, off, Service("dflt", 4, null)], []);
+        IReadOnlyList<SnatRule> rules = SnatRule.For(state);
+
+        DesiredState offEdited = state.Replacing(off, off with { Destinations = [.. off.Destinations, Samples.Destination("198.19.0.9", 80)] });
+        DesiredState natEdited = state.Replacing(nat, nat with { Destinations = [.. nat.Destinations, Samples.Destination("198.19.0.9", 80)] });
+        DesiredState turnedOn = state.Replacing(off, off with { Snat = SnatSetting.Masquerade });
+
+        Assert.Same(rules, SnatRule.For(offEdited, state, rules));
+        Assert.Equal(SnatRule.For(natEdited), SnatRule.For(natEdited, state, rules));
+        Assert.Equal(["web", "plain"], SnatRule.For(turnedOn, state, rules).Select(r => r.Service));
+        Assert.Equal(["web", "dflt"], SnatRule.For(state with { DefaultSnat = SnatSetting.Masquerade }, state, rules).Select(r => r.Service));
+    }
+
+    [Fact]
     public void The_nft_document_replaces_both_tables_whole_and_matches_each_service_by_its_original_destination()
     {
         var rules = new[]

@@ -28,6 +28,9 @@ public sealed class BalancerEngine : IAsyncDisposable
     // a state without SNAT runs no nft at all: hosts that never use SNAT need no nftables, and a change costs no
     // process start.
     private IReadOnlyList<SnatRule>? _natWritten;
+
+    // The SNAT rules of the last state asked for: a change that touches no service with SNAT reuses them.
+    private Tuple<DesiredState, IReadOnlyList<SnatRule>>? _rulesOf;
     private string? _natRead;
     private bool _natMayExist;
 
@@ -38,7 +41,7 @@ public sealed class BalancerEngine : IAsyncDisposable
         _nat = nat;
         _current = current;
         Events = events;
-        _natMayExist = SnatRule.For(current).Count > 0;
+        _natMayExist = RulesFor(current).Count > 0;
         _loop = Task.Run(RunLoopAsync);
     }
 
@@ -141,8 +144,8 @@ public sealed class BalancerEngine : IAsyncDisposable
     {
         (_natWritten, _natRead, _natMayExist) = (null, null, true);
         return _nat is null
-            ? SnatRule.For(_current).Count == 0 ? false : throw new FusisException(FusisErrorCode.NatUnavailable, "this engine has no nftables, which SNAT needs")
-            : ConvergeNat(SnatRule.For(_current), readBack: true);
+            ? RulesFor(_current).Count == 0 ? false : throw new FusisException(FusisErrorCode.NatUnavailable, "this engine has no nftables, which SNAT needs")
+            : ConvergeNat(RulesFor(_current), readBack: true);
     });
 
     /// <summary>A full reconcile: one dump of the services and one of each owned service's destinations.</summary>
@@ -159,7 +162,7 @@ public sealed class BalancerEngine : IAsyncDisposable
 
         try
         {
-            result = result with { NatRewritten = ConvergeNat(SnatRule.For(_current), readBack: true) };
+            result = result with { NatRewritten = ConvergeNat(RulesFor(_current), readBack: true) };
         }
         catch (FusisException e)
         {
@@ -233,7 +236,7 @@ public sealed class BalancerEngine : IAsyncDisposable
         Counters.Applied(results);
         try
         {
-            ConvergeNat(SnatRule.For(next), readBack: false);
+            ConvergeNat(RulesFor(next), readBack: false);
         }
         catch (FusisException)
         {
@@ -284,7 +287,7 @@ public sealed class BalancerEngine : IAsyncDisposable
         var affected = new HashSet<IpvsServiceKey>(same ? [] : DesiredState.Changed(previous, next));
         affected.UnionWith(converge);
         IReadOnlyList<IpvsOperation> plan = PlanFor(next, affected);
-        IReadOnlyList<SnatRule> rules = SnatRule.For(next);
+        IReadOnlyList<SnatRule> rules = RulesFor(next);
         if (rules.Count > 0)
         {
             // Refused before anything is written when the rules cannot be (no nft, no nf_tables).
@@ -330,7 +333,7 @@ public sealed class BalancerEngine : IAsyncDisposable
         catch (FusisException)
         {
             Undo();
-            ConvergeNat(SnatRule.For(previous), readBack: false);
+            ConvergeNat(RulesFor(previous), readBack: false);
             throw;
         }
 
@@ -343,6 +346,13 @@ public sealed class BalancerEngine : IAsyncDisposable
     private IReadOnlyList<IpvsOperation> PlanFor(DesiredState state, IReadOnlySet<IpvsServiceKey> affected) =>
         affected.Count == 0 ? []
         : Planner.Plan(state.Subset(affected), affected.Count <= 64 ? KernelTable.ReadServices(_kernel, affected) : KernelTable.Read(_kernel, affected.Contains));
+
+    private IReadOnlyList<SnatRule> RulesFor(DesiredState state)
+    {
+        IReadOnlyList<SnatRule> rules = _rulesOf is { } last ? SnatRule.For(state, last.Item1, last.Item2) : SnatRule.For(state);
+        _rulesOf = Tuple.Create(state, rules);
+        return rules;
+    }
 
     // Rewrites Fusis's SNAT tables when the rules differ from those last written, or (readBack) when the tables no
     // longer hold what they held after that write; true when it wrote. No rules and no tables of ours: nothing to do.

@@ -25,6 +25,9 @@ public static class AgentTags
     public const string Vips = "fusis-vips";
     public const string Addresses = "fusis-addresses";
 
+    /// <summary>The tags membership planning reads (a member whose other tags change plans the same).</summary>
+    public static IReadOnlyList<string> Planning { get; } = [Services, Draining, Addresses];
+
     /// <summary>How many further addresses a member may list (one per other family, and a spare).</summary>
     public const int MaxAddresses = 2;
     public const string AgentRole = "agent";

@@ -18,21 +18,42 @@ public sealed record SnatRule(string Service, IpvsServiceKey Key, IReadOnlyList<
         var rules = new List<SnatRule>();
         foreach (DesiredService service in state.Services)
         {
-            // Off first: a state without SNAT costs a look per service, not one per destination.
-            SnatSetting setting = state.SnatOf(service);
-            if (setting.Kind == SnatKind.Off)
+            if (Of(state, service) is { } rule)
             {
-                continue;
-            }
-
-            IPAddress[] nat = [.. service.Destinations.Where(d => d.ForwardingMethod == IpvsForwardingMethod.Masquerade).Select(d => d.Address).Distinct()];
-            if (nat.Length > 0)
-            {
-                rules.Add(new SnatRule(service.Name, service.Key, nat, setting));
+                rules.Add(rule);
             }
         }
 
         return rules;
+    }
+
+    /// <summary>
+    /// <see cref="For(DesiredState)"/>, given the rules of <paramref name="from"/>, a state <paramref name="state"/> was
+    /// made from: when the change edits services in place (<see cref="DesiredState.InPlaceChanges"/>) and none of them
+    /// has or had a rule, those rules, without a look at every service.
+    /// </summary>
+    public static IReadOnlyList<SnatRule> For(DesiredState state, DesiredState from, IReadOnlyList<SnatRule> fromRules)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(fromRules);
+        return ReferenceEquals(state, from)
+            || (state.DefaultSnat == from.DefaultSnat && DesiredState.InPlaceChanges(from, state) is { } changed
+                && changed.All(at => Of(from, from.Services[at]) is null && Of(state, state.Services[at]) is null))
+            ? fromRules : For(state);
+    }
+
+    // The service's rule, if it needs one. Off first: a state without SNAT costs a look per service, not one per destination.
+    private static SnatRule? Of(DesiredState state, DesiredService service)
+    {
+        SnatSetting setting = state.SnatOf(service);
+        if (setting.Kind == SnatKind.Off)
+        {
+            return null;
+        }
+
+        IPAddress[] nat = [.. service.Destinations.Where(d => d.ForwardingMethod == IpvsForwardingMethod.Masquerade).Select(d => d.Address).Distinct()];
+        return nat.Length > 0 ? new SnatRule(service.Name, service.Key, nat, setting) : null;
     }
 
     public bool Equals(SnatRule? other) =>

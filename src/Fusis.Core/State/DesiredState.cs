@@ -42,6 +42,9 @@ public sealed record DesiredState(IReadOnlyList<DesiredService> Services, IReadO
         return Index.ByKey.TryGetValue(key, out int at) ? Services[at] : null;
     }
 
+    /// <summary>Where the service named <paramref name="name"/> stands in <see cref="Services"/>, or -1.</summary>
+    internal int PositionOf(string name) => Index.ByName.TryGetValue(name, out int at) ? at : -1;
+
     /// <summary>This state with <paramref name="replacement"/> where <paramref name="existing"/> (one of its services) stands.</summary>
     public DesiredState Replacing(DesiredService existing, DesiredService replacement)
     {
@@ -50,8 +53,44 @@ public sealed record DesiredState(IReadOnlyList<DesiredService> Services, IReadO
         int at = Index.ByKey.TryGetValue(existing.Key, out int found) && Services[found] == existing
             ? found
             : throw new ArgumentException($"service '{existing.Name}' is not one of this state's", nameof(existing));
-        var services = new List<DesiredService>(Services) { [at] = replacement };
-        return this with { Services = services };
+        return Replacing(new Dictionary<int, DesiredService> { [at] = replacement });
+    }
+
+    /// <summary>
+    /// This state with the services at <paramref name="replacements"/>' positions replaced by services of the same keys.
+    /// The new state knows itself as this one's in-place change (<see cref="InPlaceChanges"/>), and finds its services
+    /// through this one's index when nothing was renamed: what the change touched is known without a walk of every service.
+    /// </summary>
+    internal DesiredState Replacing(IReadOnlyDictionary<int, DesiredService> replacements)
+    {
+        if (replacements.Count == 0)
+        {
+            return this;
+        }
+
+        var services = new List<DesiredService>(Services);
+        var changed = new List<int>(replacements.Count);
+        bool renamed = false;
+        foreach ((int at, DesiredService replacement) in replacements.OrderBy(r => r.Key))
+        {
+            DesiredService was = Services[at];
+            if (replacement.Key != was.Key)
+            {
+                throw new ArgumentException($"service '{was.Name}' is replaced by one of another key, {replacement.Key}", nameof(replacements));
+            }
+
+            services[at] = replacement;
+            if (!replacement.Equals(was))
+            {
+                changed.Add(at);
+                renamed |= !string.Equals(replacement.Name, was.Name, StringComparison.OrdinalIgnoreCase);
+            }
+        }
+
+        DesiredState next = this with { Services = services };
+        next._changesFrom = Tuple.Create(Services, (IReadOnlyList<DesiredService>)services, (IReadOnlyList<int>?)changed);
+        next._index = !renamed && _index is { } index && ReferenceEquals(index.Services, Services) ? index.HandedTo(services) : null;
+        return next;
     }
 
     /// <summary>Only the services and retired keys among <paramref name="keys"/>, in their order.</summary>
@@ -181,6 +220,11 @@ public sealed record DesiredState(IReadOnlyList<DesiredService> Services, IReadO
             return known.Item3;
         }
 
+        if (ReferenceEquals(before.Services, after.Services))
+        {
+            return [];
+        }
+
         IReadOnlyList<int>? changes = Compare(before, after, out bool renamed);
         after._changesFrom = Tuple.Create(before.Services, after.Services, changes);
 
@@ -298,9 +342,10 @@ public sealed record DesiredState(IReadOnlyList<DesiredService> Services, IReadO
         }
     }
 
+    // Through InPlaceChanges, whose walk a change asks for anyway (and remembers): equal when it finds nothing changed.
     public bool Equals(DesiredState? other) =>
         ReferenceEquals(this, other)
-        || (other is not null && Services.SequenceEqual(other.Services) && Retired.SequenceEqual(other.Retired) && DefaultSnat == other.DefaultSnat);
+        || (other is not null && InPlaceChanges(other, this) is { Count: 0 } && Retired.SequenceEqual(other.Retired) && DefaultSnat == other.DefaultSnat);
 
     public override int GetHashCode() => HashCode.Combine(Services.Count, Retired.Count);
 }

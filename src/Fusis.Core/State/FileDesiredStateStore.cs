@@ -29,8 +29,9 @@ public sealed class FileDesiredStateStore : IDesiredStateStore
     private FileStream? _journal;
     private Saved? _saved;
 
-    // What was saved before the last journal line: a save of exactly that state (the engine undoing a change the
-    // kernel refused) takes the line back instead of appending another, so a refused change leaves the files as they were.
+    // What was saved before the last journal line: a save of that very state (the engine undoing a change the kernel
+    // refused saves the state it saved before) takes the line back instead of appending another, so a refused change
+    // leaves the files as they were. By reference: a comparison would look at every service on every save.
     private Saved? _beforeLastLine;
 
     private FileDesiredStateStore(string path, FileStream heldLock)
@@ -101,7 +102,7 @@ public sealed class FileDesiredStateStore : IDesiredStateStore
     {
         ArgumentNullException.ThrowIfNull(state);
         Saved saved = _saved ?? throw new InvalidOperationException("the store is saved to after it was loaded");
-        if (_beforeLastLine is { } before && _journal is not null && state.Equals(before.State))
+        if (_beforeLastLine is { } before && _journal is not null && ReferenceEquals(state, before.State))
         {
             try
             {

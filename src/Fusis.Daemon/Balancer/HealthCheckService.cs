@@ -38,7 +38,7 @@ internal sealed partial class HealthCheckService(BalancerEngine engine, ClusterN
     {
         using var timer = new PeriodicTimer(Tick);
         DesiredState? checkedIn = null;
-        List<DesiredService> withChecks = [];
+        int[] withChecks = [];
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
             if (!node.Leads)
@@ -56,13 +56,17 @@ internal sealed partial class HealthCheckService(BalancerEngine engine, ClusterN
             DesiredState state = engine.Current;
             if (!ReferenceEquals(state, checkedIn))
             {
-                // Ten ticks a second: the services with a check are found once per state, not on every tick.
-                (checkedIn, withChecks) = (state, [.. state.Services.Where(s => s.Check is not null)]);
+                // Ten ticks a second: where the services with a check stand is found once per state, and after an
+                // in-place change from where they stood before, at the positions it changed.
+                withChecks = checkedIn is not null && DesiredState.InPlaceChanges(checkedIn, state) is { } changed
+                    ? [.. withChecks.Except(changed).Concat(changed.Where(at => state.Services[at].Check is not null)).Order()]
+                    : [.. Enumerable.Range(0, state.Services.Count).Where(at => state.Services[at].Check is not null)];
+                checkedIn = state;
             }
 
             long now = Stopwatch.GetTimestamp();
             var live = new HashSet<(IpvsServiceKey, IPEndPoint)>();
-            foreach (DesiredService service in withChecks)
+            foreach (DesiredService service in withChecks.Select(at => state.Services[at]))
             {
                 foreach (IpvsDestination destination in service.Destinations.Where(d => service.LabelOf(d) is not { Draining: true }))
                 {

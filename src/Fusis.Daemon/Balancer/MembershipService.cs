@@ -22,7 +22,11 @@ internal sealed partial class MembershipService(
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
 
     private readonly MembershipPolicy _policy = new() { DrainTimeout = options.DrainTimeout, OnFailed = options.OnFailed };
+
+    // Plans each event from what changed since the last plan.
+    private MembershipPlanner? _planner;
     private string? _publishedVips;
+    private DesiredState? _vipsTriedFor;
 
     // How many of the members last seen a new agent is joined to: a join exchanges the whole member state with each one
     // reached, so a few suffice, and a large cluster's reconnect does not make hundreds of joins.
@@ -129,7 +133,7 @@ internal sealed partial class MembershipService(
             // A new agent has none of this balancer's tags.
             await serf.SetTagsAsync(new Dictionary<string, string> { [AgentTags.Role] = AgentTags.BalancerRole }, cancellationToken: stoppingToken)
                 .ConfigureAwait(false);
-            _publishedVips = null;
+            (_publishedVips, _vipsTriedFor) = (null, null);
         }
 
         IReadOnlyList<SerfMember> listed = await serf.MembersAsync(stoppingToken).ConfigureAwait(false);
@@ -159,11 +163,18 @@ internal sealed partial class MembershipService(
         cluster.Members = members;
         if (node.Leads)
         {
-            // Membership is decided once, by the leader; the other balancers apply its result from the shared state.
+            // Membership is decided once, by the leader; the other balancers apply its result from the shared state. A new
+            // connection's list is planned over every service.
+            MembershipPlanner planner = _planner ??= new MembershipPlanner(_policy);
+            if (connected)
+            {
+                planner.Forget();
+            }
+
             EngineChange change = await engine.ChangeAsync((state, kernel) =>
             {
                 DateTimeOffset now = DateTimeOffset.UtcNow;
-                return MembershipPlanner.Sweep(MembershipPlanner.Apply(state, members, _policy, now, complete), key => kernel.GetDestinations(key), _policy, now);
+                return planner.Sweep(planner.Plan(state, members, now, complete), key => kernel.GetDestinations(key), now);
             }, asLeader: true, reason: reason switch
             {
                 "start" => "Serf member list (the balancer started)",
@@ -221,9 +232,20 @@ internal sealed partial class MembershipService(
     }
 
     // Agents configuring VIPs themselves (direct routing, tunnels) learn them from this tag.
+    // Tried once per set of names and keys (an in-place change that renames nothing keeps them): a refusal (too many
+    // services for Serf's tag limit) is not tried again, nor the list made again, on every event.
     private async Task PublishVipsAsync(SerfClient serf, CancellationToken stoppingToken)
     {
-        string vips = AgentTags.FormatVips(engine.Current.Services.Where(s => !s.Key.IsFirewallMark).Select(s => (s.Name, s.Key.Address)));
+        DesiredState state = engine.Current;
+        if (_vipsTriedFor is { } tried && DesiredState.InPlaceChanges(tried, state) is { } changed
+            && changed.All(at => string.Equals(state.Services[at].Name, tried.Services[at].Name, StringComparison.Ordinal)))
+        {
+            _vipsTriedFor = state;
+            return;
+        }
+
+        _vipsTriedFor = state;
+        string vips = AgentTags.FormatVips(state.Services.Where(s => !s.Key.IsFirewallMark).Select(s => (s.Name, s.Key.Address)));
         if (vips == _publishedVips)
         {
             return;

@@ -21,7 +21,7 @@ namespace Fusis.Bench;
 /// </summary>
 internal static class MembershipBenchmark
 {
-    private const int Joins = 21;
+    private const int Joins = 41;
     private const string Namespace = "fusis-members";
 
     public static int Run(string[] args)
@@ -90,10 +90,11 @@ internal static class MembershipBenchmark
             {
                 engine.ReconcileAsync().GetAwaiter().GetResult();
                 var policy = new MembershipPolicy();
+                var planner = new MembershipPlanner(policy);
                 if (agents > 0)
                 {
                     IReadOnlyList<ClusterMember> present = Cluster(SerfCodec.ReadMembers(new ReadOnlySequence<byte>(MemberList(agents, table.Desired.Services.Count))));
-                    engine.ChangeAsync((s, _) => MembershipPlanner.Apply(s, present, policy, DateTimeOffset.UtcNow)).GetAwaiter().GetResult();
+                    engine.ChangeAsync((s, _) => planner.Plan(s, present, DateTimeOffset.UtcNow)).GetAwaiter().GetResult();
                 }
 
                 var times = new List<TimeSpan>(joins);
@@ -105,7 +106,7 @@ internal static class MembershipBenchmark
                     engine.ChangeAsync((s, kernel) =>
                     {
                         DateTimeOffset now = DateTimeOffset.UtcNow;
-                        return MembershipPlanner.Sweep(MembershipPlanner.Apply(s, members, policy, now), key => kernel.GetDestinations(key), policy, now);
+                        return planner.Sweep(planner.Plan(s, members, now), key => kernel.GetDestinations(key), now);
                     }).GetAwaiter().GetResult();
                     times.Add(clock.Elapsed);
                 }
