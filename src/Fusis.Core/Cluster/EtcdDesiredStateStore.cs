@@ -173,7 +173,7 @@ public sealed class EtcdDesiredStateStore : IDesiredStateStore
             names.Add(key);
             if (!_services.TryGetValue(key, out DesiredService? known) || known != service)
             {
-                writes.Add(EtcdWrite.Put(key, JsonSerializer.SerializeToUtf8Bytes(StateDocumentMapper.ToDocument(service), StateJsonContext.Default.ServiceDocument)));
+                writes.Add(EtcdWrite.Put(key, JsonSerializer.SerializeToUtf8Bytes(StateDocumentMapper.ToDocument(service), StateWriterJsonContext.Default.ServiceDocument)));
             }
         }
 
@@ -182,7 +182,7 @@ public sealed class EtcdDesiredStateStore : IDesiredStateStore
         {
             writes.Add(EtcdWrite.Put(Keys.Settings, JsonSerializer.SerializeToUtf8Bytes(
                 new ClusterSettingsDocument { DefaultSnat = state.DefaultSnat == SnatSetting.Off ? null : state.DefaultSnat.ToString() },
-                StateJsonContext.Default.ClusterSettingsDocument)));
+                StateWriterJsonContext.Default.ClusterSettingsDocument)));
         }
 
         if (writes.Count > 0)

@@ -23,7 +23,7 @@ public sealed class FileDesiredStateStore : IDesiredStateStore
     private const long MinimumJournalBytes = 64 << 10;
 
     private static readonly JsonTypeInfo<StateDocument> IndentedDocument =
-        (JsonTypeInfo<StateDocument>)new JsonSerializerOptions(StateJsonContext.Default.Options) { WriteIndented = true }.GetTypeInfo(typeof(StateDocument));
+        (JsonTypeInfo<StateDocument>)new JsonSerializerOptions(StateWriterJsonContext.Default.Options) { WriteIndented = true }.GetTypeInfo(typeof(StateDocument));
 
     private readonly FileStream _lock;
     private FileStream? _journal;
@@ -168,7 +168,7 @@ public sealed class FileDesiredStateStore : IDesiredStateStore
 
     private static byte[] RecordLine(DesiredStateChange change, long sequence)
     {
-        byte[] json = JsonSerializer.SerializeToUtf8Bytes(StateDocumentMapper.ToRecord(change, sequence), StateJsonContext.Default.JournalRecord);
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(StateDocumentMapper.ToRecord(change, sequence), StateWriterJsonContext.Default.JournalRecord);
         byte[] line = new byte[json.Length + 1];
         json.CopyTo(line, 0);
         line[^1] = (byte)'\n';
@@ -221,7 +221,7 @@ public sealed class FileDesiredStateStore : IDesiredStateStore
     private Saved Rewrite(Saved saved, DesiredState state)
     {
         long sequence = saved.Sequence + 1;
-        byte[] bytes = JsonSerializer.SerializeToUtf8Bytes(StateDocumentMapper.ToDocument(state, sequence), StateJsonContext.Default.StateDocument);
+        byte[] bytes = JsonSerializer.SerializeToUtf8Bytes(StateDocumentMapper.ToDocument(state, sequence), StateWriterJsonContext.Default.StateDocument);
         string folder = System.IO.Path.GetDirectoryName(Path)!;
         string temporary = $"{Path}.tmp-{Environment.ProcessId}";
         try
