@@ -38,7 +38,7 @@ BOOT_MODS="virtio_pci 9pnet_virtio 9p overlay"
 # libcrc32c's softdep (nf_conntrack, ip_vs), which `modinfo -F depends` does not report.
 EXTRA_MODS="crc32c_generic ip_vs ip_vs_rr ip_vs_wrr ip_vs_lc ip_vs_wlc ip_vs_sh ip_vs_dh ip_vs_mh ip_vs_sed ip_vs_nq ip_vs_fo ip_vs_ovf ip_vs_lblc ip_vs_lblcr nf_nat veth dummy bridge ipip"
 # The lab's, and the host suites' tools: lintian checks the .deb, promtool (prometheus) /metrics, chromium the status page.
-APT_PACKAGES="qemu-system-x86 busybox-static ipvsadm serf kmod cpio iproute2 curl python3 strace ca-certificates nftables iptables etcd-server lintian prometheus chromium"
+APT_PACKAGES="qemu-system-x86 busybox-static ipvsadm serf kmod cpio iproute2 curl python3 strace ca-certificates nftables iptables etcd-server lintian prometheus chromium bird2"
 
 say() { echo "[lab $(date +%T)] $*" >&2; }
 die() { say "ERROR: $*"; exit 125; }
@@ -46,7 +46,7 @@ now_ms() { local n=${EPOCHREALTIME/./}; echo $(( n / 1000 )); }
 
 packages_missing() {
   local c
-  for c in qemu-system-x86_64 ipvsadm serf modinfo depmod cpio ip curl strace nft iptables-nft lintian promtool chromium; do command -v "$c" >/dev/null || return 0; done
+  for c in qemu-system-x86_64 ipvsadm serf modinfo depmod cpio ip curl strace nft iptables-nft lintian promtool chromium bird birdc; do command -v "$c" >/dev/null || return 0; done
   [ -x /bin/busybox ] && [ -x /usr/bin/python3 ] && return 1
   return 0
 }

@@ -28,11 +28,11 @@ public sealed class BalancerEngine : IAsyncDisposable
     // a state without SNAT runs no nft at all: hosts that never use SNAT need no nftables, and a change costs no
     // process start.
     private IReadOnlyList<SnatRule>? _natWritten;
+    private string? _natRead;
+    private bool _natMayExist;
 
     // The SNAT rules of the last state asked for: a change that touches no service with SNAT reuses them.
     private Tuple<DesiredState, IReadOnlyList<SnatRule>>? _rulesOf;
-    private string? _natRead;
-    private bool _natMayExist;
 
     private BalancerEngine(IDesiredStateStore store, IIpvsKernel kernel, INatTables? nat, DesiredState current, EventLog events)
     {

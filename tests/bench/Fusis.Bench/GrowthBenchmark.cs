@@ -16,7 +16,7 @@ namespace Fusis.Bench;
 internal static class GrowthBenchmark
 {
     private const int Destinations = 10;
-    private const int Changes = 21;
+    private const int Changes = 41;
 
     // The targets at the largest size (#19).
     private const double CreateTarget = 0.2;

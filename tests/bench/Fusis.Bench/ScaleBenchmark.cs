@@ -15,6 +15,9 @@ internal static class ScaleBenchmark
     /// <summary>The import cmdlet's ratio against ipvsadm -R may not grow past what it was before the engine took it over (#12).</summary>
     public const double ImportTarget = 0.65;
 
+    // Fresh pwsh sessions timed importing (the ratio takes their median).
+    private const int ImportSessions = 3;
+
     /// <summary>The daemon's resident memory owning the 2,000 x 10 table, after start-up and no-op reconciles.</summary>
     public const double RssTargetMegabytes = 100;
 
@@ -31,8 +34,9 @@ internal static class ScaleBenchmark
             throw new InvalidOperationException("FUSISTEST_MODULE_MANIFEST and FUSISTEST_DAEMON must be set (build.ps1 -Task Bench sets them)");
         }
 
-        const string Cmdlet = "fusis-bench-f", Daemon = "fusis-bench-g";
-        foreach (string ns in new[] { Cmdlet, Daemon })
+        const string Daemon = "fusis-bench-g";
+        string[] cmdlets = [.. Enumerable.Range(1, ImportSessions).Select(i => $"fusis-bench-f{i}")];
+        foreach (string ns in cmdlets.Append(Daemon))
         {
             Shell.Run("ip", $"netns add {ns}");
             Shell.Run("ip", $"netns exec {ns} ip link set lo up");
@@ -40,24 +44,33 @@ internal static class ScaleBenchmark
 
         try
         {
-            // The cmdlet: pwsh's start is not timed, only the import (Measure-Command inside the session).
-            string state = Path.Combine(Path.GetTempPath(), "fusis-bench-cmdlet.json");
-            string script = $"$env:FUSIS_STATE_PATH = '{state}'; $env:FUSIS_SOCKET = '{state}.sock'; Import-Module '{manifest}'; " +
-                $"(Measure-Command {{ Import-FusisConfiguration '{rulesFile}' -Format Ipvsadm -Confirm:$false -ProgressAction SilentlyContinue }}).TotalSeconds";
-            var pwsh = new ProcessStartInfo("ip", ["netns", "exec", Cmdlet, "dotnet", "pwsh", "-NoProfile", "-NonInteractive", "-Command", script])
+            // The cmdlet, in fresh pwsh sessions, each importing into an empty table: pwsh's start is not timed, only the
+            // import (Measure-Command inside the session). The first session of the boot also reads pwsh's and the
+            // module's files through the lab's 9p root; the ratio takes the median.
+            var imports = new List<double>();
+            foreach (string ns in cmdlets)
             {
-                RedirectStandardOutput = true,
-            };
-            using Process session = Process.Start(pwsh) ?? throw new InvalidOperationException("cannot start pwsh");
-            string seconds = session.StandardOutput.ReadToEnd();
-            if (!session.WaitForExit(TimeSpan.FromMinutes(15)) || session.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"Import-FusisConfiguration in pwsh failed: {seconds}");
+                string state = Path.Combine(Path.GetTempPath(), $"{ns}.json");
+                string script = $"$env:FUSIS_STATE_PATH = '{state}'; $env:FUSIS_SOCKET = '{state}.sock'; Import-Module '{manifest}'; " +
+                    $"(Measure-Command {{ Import-FusisConfiguration '{rulesFile}' -Format Ipvsadm -Confirm:$false -ProgressAction SilentlyContinue }}).TotalSeconds";
+                var pwsh = new ProcessStartInfo("ip", ["netns", "exec", ns, "dotnet", "pwsh", "-NoProfile", "-NonInteractive", "-Command", script])
+                {
+                    RedirectStandardOutput = true,
+                };
+                using Process session = Process.Start(pwsh) ?? throw new InvalidOperationException("cannot start pwsh");
+                string seconds = session.StandardOutput.ReadToEnd();
+                if (!session.WaitForExit(TimeSpan.FromMinutes(15)) || session.ExitCode != 0)
+                {
+                    throw new InvalidOperationException($"Import-FusisConfiguration in pwsh failed: {seconds}");
+                }
+
+                imports.Add(double.Parse(seconds.Trim().Split('\n')[^1], CultureInfo.InvariantCulture));
             }
 
-            double cmdlet = double.Parse(seconds.Trim().Split('\n')[^1], CultureInfo.InvariantCulture);
+            double cmdlet = imports.Order().ElementAt(imports.Count / 2);
             bool importMet = cmdlet / ipvsadmCreate.TotalSeconds <= ImportTarget;
-            report.Append(CultureInfo.InvariantCulture, $"| Import-FusisConfiguration (cmdlet) of the ipvsadm rules | {cmdlet:0.000} s | {ipvsadmCreate.TotalSeconds:0.000} s (ipvsadm -R) | {cmdlet / ipvsadmCreate.TotalSeconds:0.000} | <= {ImportTarget} |\n");
+            report.Append(CultureInfo.InvariantCulture,
+                $"| Import-FusisConfiguration (cmdlet) of the ipvsadm rules, median of {imports.Count} fresh sessions ({string.Join(", ", imports.Select(i => i.ToString("0.000", CultureInfo.InvariantCulture)))} s) | {cmdlet:0.000} s | {ipvsadmCreate.TotalSeconds:0.000} s (ipvsadm -R) | {cmdlet / ipvsadmCreate.TotalSeconds:0.000} | <= {ImportTarget} |\n");
 
             // The daemon owning the same state: it converges at start, then reconciles every 5 s.
             string daemonState = Path.Combine(Path.GetTempPath(), "fusis-bench-daemon.json");
@@ -85,7 +98,7 @@ internal static class ScaleBenchmark
         }
         finally
         {
-            foreach (string ns in new[] { Cmdlet, Daemon })
+            foreach (string ns in cmdlets.Append(Daemon))
             {
                 Shell.Run("ip", $"netns delete {ns}");
             }
