@@ -49,6 +49,20 @@ public sealed class MembershipPlanner(MembershipPolicy policy)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(members);
+        try
+        {
+            return PlanFromMemory(state, members, now, complete);
+        }
+        catch
+        {
+            // A plan cut short leaves its memory half updated: the next one looks at everything.
+            Forget();
+            throw;
+        }
+    }
+
+    private DesiredState PlanFromMemory(DesiredState state, IReadOnlyList<ClusterMember> members, DateTimeOffset now, bool complete)
+    {
         Dictionary<string, PlannedMember>? previous = _members;
         var current = new Dictionary<string, PlannedMember>(members.Count, StringComparer.Ordinal);
         foreach (ClusterMember member in members)
