@@ -13,7 +13,8 @@ namespace Fusis.Core.Membership;
 /// </summary>
 public sealed class MembershipPlanner(MembershipPolicy policy)
 {
-    private readonly MembershipPolicy _policy = policy ?? throw new ArgumentNullException(nameof(policy));
+    /// <summary>How membership changes become destination changes, for every plan and sweep of this planner.</summary>
+    public MembershipPolicy Policy { get; } = policy ?? throw new ArgumentNullException(nameof(policy));
 
     // What the last plan saw: its members by name, whether their list was complete, the state it returned, the members
     // announcing each service, and the services each member had destinations in (a superset: a service renamed or
@@ -97,6 +98,7 @@ public sealed class MembershipPlanner(MembershipPolicy policy)
                 {
                     Touch(was, touched);
                     Touch(member, touched);
+                    Announce(member);
                 }
             }
 
@@ -165,13 +167,14 @@ public sealed class MembershipPlanner(MembershipPolicy policy)
         ArgumentNullException.ThrowIfNull(planned);
         ArgumentNullException.ThrowIfNull(kernelDestinations);
         _draining.RemoveWhere(name => planned.Find(name) is not { HasDrainingDestination: true });
-        return Sweep(planned, _draining.Select(planned.PositionOf), kernelDestinations, _policy, now);
+        return Sweep(planned, _draining.Select(planned.PositionOf), kernelDestinations, Policy, now);
     }
 
     /// <summary>The next <see cref="Plan"/> looks at every service (a new connection: the members may be another agent's view).</summary>
     public void Forget() => _members = null;
 
-    // A member changed: the services it announced and announces are looked at, and those it has destinations in.
+    // A member changed: the services it announced and announces are looked at, and those it has destinations in; it
+    // no longer counts among their announcers (its new self is announced again by the caller).
     private void Touch(PlannedMember? member, HashSet<string> touched)
     {
         if (member is null)
@@ -191,11 +194,6 @@ public sealed class MembershipPlanner(MembershipPolicy policy)
         if (_servedBy.TryGetValue(member.Name, out HashSet<string>? served))
         {
             touched.UnionWith(served);
-        }
-
-        if (_members!.TryGetValue(member.Name, out PlannedMember? now) && ReferenceEquals(now, member))
-        {
-            Announce(member);
         }
     }
 
@@ -257,7 +255,7 @@ public sealed class MembershipPlanner(MembershipPolicy policy)
     private DesiredService ApplyTo(
         DesiredService service, List<PlannedMember> announcing, Dictionary<string, PlannedMember> byName, DateTimeOffset now, bool complete)
     {
-        MembershipPolicy policy = _policy;
+        MembershipPolicy policy = Policy;
         var statics = service.Destinations.Where(d => service.LabelOf(d)?.Member is null).ToList();
         var taken = statics.Select(d => new IPEndPoint(d.Address, d.Port)).ToHashSet();
         var existing = service.Destinations

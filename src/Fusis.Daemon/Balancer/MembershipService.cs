@@ -21,10 +21,8 @@ internal sealed partial class MembershipService(
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
 
-    private readonly MembershipPolicy _policy = new() { DrainTimeout = options.DrainTimeout, OnFailed = options.OnFailed };
-
     // Plans each event from what changed since the last plan.
-    private MembershipPlanner? _planner;
+    private readonly MembershipPlanner _planner = new(new MembershipPolicy { DrainTimeout = options.DrainTimeout, OnFailed = options.OnFailed });
     private string? _publishedVips;
     private DesiredState? _vipsTriedFor;
 
@@ -165,16 +163,15 @@ internal sealed partial class MembershipService(
         {
             // Membership is decided once, by the leader; the other balancers apply its result from the shared state. A new
             // connection's list is planned over every service.
-            MembershipPlanner planner = _planner ??= new MembershipPlanner(_policy);
             if (connected)
             {
-                planner.Forget();
+                _planner.Forget();
             }
 
             EngineChange change = await engine.ChangeAsync((state, kernel) =>
             {
                 DateTimeOffset now = DateTimeOffset.UtcNow;
-                return planner.Sweep(planner.Plan(state, members, now, complete), key => kernel.GetDestinations(key), now);
+                return _planner.Sweep(_planner.Plan(state, members, now, complete), key => kernel.GetDestinations(key), now);
             }, asLeader: true, reason: reason switch
             {
                 "start" => "Serf member list (the balancer started)",
@@ -197,7 +194,7 @@ internal sealed partial class MembershipService(
 
         var clock = Stopwatch.StartNew();
         EngineChange change = await engine.ChangeAsync((state, kernel) =>
-            MembershipPlanner.Sweep(state, key => kernel.GetDestinations(key), _policy, DateTimeOffset.UtcNow), asLeader: true,
+            MembershipPlanner.Sweep(state, key => kernel.GetDestinations(key), _planner.Policy, DateTimeOffset.UtcNow), asLeader: true,
             reason: "drain finished (no active connections) or timed out").ConfigureAwait(false);
         Report(change, "drain sweep", clock.Elapsed);
     }
