@@ -12,6 +12,14 @@ namespace Fusis.Core;
 /// </summary>
 public static class PlainAddress
 {
+    /// <summary>Addresses in numeric order: IPv4 before IPv6, then by their bytes.</summary>
+    public static Comparer<IPAddress> Order { get; } = Comparer<IPAddress>.Create((x, y) =>
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        return x.AddressFamily != y.AddressFamily ? x.AddressFamily.CompareTo(y.AddressFamily) : x.GetAddressBytes().AsSpan().SequenceCompareTo(y.GetAddressBytes());
+    });
+
     public static bool TryParse(string? text, [NotNullWhen(true)] out IPAddress? address)
     {
         address = null;

@@ -31,7 +31,7 @@ public sealed class ConfigurationCmdletTests
 
         Assert.Empty(errors);
         Assert.Equal(["fwm-7", "tcp-198.18.0.1-80", "udp-fd00__53-53"], output.Select(o => ((FusisService)o.BaseObject).Name));
-        Assert.Equal(IpvsadmRules.Write(IpvsadmRules.Parse(Rules)), IpvsadmRules.Write(KernelTable.Read(host.Kernel)));
+        Assert.Equal(Lines(IpvsadmRules.Write(IpvsadmRules.Parse(Rules))), Lines(IpvsadmRules.Write(KernelTable.Read(host.Kernel))));
         Assert.Equal(3, host.Saved.Services.Count);
     }
 
@@ -53,9 +53,12 @@ public sealed class ConfigurationCmdletTests
         Assert.Equal(source.Saved, target.Saved);
         Assert.Equal(IpvsadmRules.Write(KernelTable.Read(source.Kernel)), IpvsadmRules.Write(KernelTable.Read(target.Kernel)));
         Assert.Equal(
-            IpvsadmRules.Write(KernelTable.Read(source.Kernel)),
-            (string)Assert.Single(source.Invoke("Export-FusisConfiguration -Format Ipvsadm").Output).BaseObject);
+            Lines(IpvsadmRules.Write(KernelTable.Read(source.Kernel))),
+            Lines((string)Assert.Single(source.Invoke("Export-FusisConfiguration -Format Ipvsadm").Output).BaseObject));
     }
+
+    // The rules as a set of lines: the kernel lists a service's newest destination first, the desired state in its own order.
+    private static string Lines(string rules) => string.Join('\n', rules.Split('\n').Order(StringComparer.Ordinal));
 
     [Fact]
     public void Import_deletes_the_owned_services_it_no_longer_names_and_leaves_others_alone()

@@ -28,7 +28,7 @@ public sealed class DestinationCmdletTests
                 TunnelPort = 6080, TunnelChecksum = IpvsTunnelChecksum.Checksum,
             },
         ];
-        Assert.Equal(expected, host.Kernel.GetDestinations(Web).Select(d => d.WithoutCounters()));
+        Assert.Equal(expected, host.Kernel.GetDestinations(Web).Select(d => d.WithoutCounters()).Reverse()); // the kernel lists the newest first
         Assert.Equal(expected, Assert.Single(host.Saved.Services).Destinations);
     }
 

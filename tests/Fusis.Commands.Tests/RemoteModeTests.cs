@@ -59,7 +59,7 @@ public sealed class RemoteModeTests : IAsyncLifetime
         Assert.Equal(("web", "198.18.1.1", 8080, 2), (added.ServiceName, added.Address, added.Port, added.Weight));
         Assert.Equal(("www", "sh", 2), (Assert.Single(listed).Name, listed[0].Scheduler, listed[0].Destinations));
         Assert.Equal([0, 1], destinations.Select(d => d.Weight));
-        Assert.Equal([0, 1], _kernel.GetDestinations(Web).Select(d => d.Weight));
+        Assert.Equal([0, 1], _kernel.GetDestinations(Web).Select(d => d.Weight).Reverse()); // the kernel lists the newest first
         Assert.Equal(1, info.Services);
         Assert.Empty(_host.Kernel.GetServices()); // local mode's kernel was never touched
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Fusis.Core.Bgp;
+using Fusis.Core.Model;
 
 namespace Fusis.Core.Tests;
 
@@ -22,14 +23,28 @@ public sealed class BgpTests : IDisposable
     [Fact]
     public void The_configuration_exports_only_host_routes_of_the_vip_ranges_to_each_peer_of_their_family()
     {
-        string configuration = Speaker.ToBirdConfiguration();
+        string configuration = Speaker.ToBirdConfiguration(
+            [IPAddress.Parse("198.18.100.7"), IPAddress.Parse("198.18.100.1"), IPAddress.Parse("198.18.101.1"), IPAddress.Parse("fd00:100::1")]);
 
         Assert.Contains("router id 198.18.9.2;", configuration, StringComparison.Ordinal);
         Assert.Contains("protocol direct fusis_vips_ipv4 { ipv4; interface \"fusis0\"; }", configuration, StringComparison.Ordinal);
-        Assert.Contains("filter fusis_export_ipv4 { if net ~ [ 198.18.100.0/24{32,32} ] then accept; reject; }", configuration, StringComparison.Ordinal);
-        Assert.Contains("filter fusis_export_ipv6 { if net ~ [ fd00:100::/64{128,128} ] then accept; reject; }", configuration, StringComparison.Ordinal);
+        Assert.Contains("filter fusis_export_ipv4 { if net ~ [ 198.18.100.1/32, 198.18.100.7/32 ] then accept; reject; }", configuration, StringComparison.Ordinal);
+        Assert.Contains("filter fusis_export_ipv6 { if net ~ [ fd00:100::1/128 ] then accept; reject; }", configuration, StringComparison.Ordinal);
         Assert.Contains("  neighbor 198.18.9.1 as 65000;\n  hold time 3;\n  ipv4 { import none; export filter fusis_export_ipv4; };", configuration, StringComparison.Ordinal);
         Assert.Contains("  neighbor fd00:9::1 as 65000;\n  hold time 3;\n  ipv6 { import none; export filter fusis_export_ipv6; };", configuration, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Nothing_announced_rejects_everything_and_peers_read_as_as_at_address()
+    {
+        Assert.Contains("filter fusis_export_ipv4 { reject; }", Speaker.ToBirdConfiguration([]), StringComparison.Ordinal);
+        Assert.True(BgpPeer.TryParse("65000@fd00:9::1", out BgpPeer? peer));
+        Assert.Equal(new BgpPeer(IPAddress.Parse("fd00:9::1"), 65000), peer);
+        Assert.Equal("65000@fd00:9::1", peer.ToString());
+        foreach (string bad in new[] { "65000", "198.18.9.1", "x@198.18.9.1", "65000@nowhere", "-1@198.18.9.1", "1@2@198.18.9.1" })
+        {
+            Assert.False(BgpPeer.TryParse(bad, out _), bad);
+        }
     }
 
     [Fact]
@@ -45,7 +60,7 @@ public sealed class BgpTests : IDisposable
             HoldTime = TimeSpan.FromSeconds(2),
         };
 
-        ArgumentException error = Assert.Throws<ArgumentException>(bad.ToBirdConfiguration);
+        ArgumentException error = Assert.Throws<ArgumentException>(() => bad.ToBirdConfiguration([]));
 
         Assert.Equal(7, bad.Problems().Count);
         foreach (string word in new[] { "local AS 0", "router ID fd00::1", "interface", "no VIP range", "AS 4294967295", "given twice", "hold time 2" })
@@ -96,14 +111,14 @@ public sealed class BgpTests : IDisposable
 
         using (BirdControl control = await BirdControl.ConnectAsync(socket))
         {
-            IReadOnlyList<BgpSession> sessions = await control.GetBgpSessionsAsync();
+            IReadOnlyList<FusisBgpSession> sessions = await control.GetBgpSessionsAsync();
             await control.ConfigureAsync("/etc/bird/fusis.conf");
             BirdCommandException refused = await Assert.ThrowsAsync<BirdCommandException>(() => control.CommandAsync("show nonsense"));
 
             Assert.Equal(2, sessions.Count);
-            Assert.Equal(new BgpSession("fusis_peer1", "up", "Established", IPAddress.Parse("198.18.9.1"), new DateTimeOffset(new DateTime(2026, 12, 7, 4, 0, 3, 456, DateTimeKind.Local)), 2), sessions[0]);
+            Assert.Equal(new FusisBgpSession("fusis_peer1", "198.18.9.1", "up", "Established", new DateTimeOffset(new DateTime(2026, 12, 7, 4, 0, 3, 456, DateTimeKind.Local)), 2), sessions[0]);
             Assert.True(sessions[0].Established);
-            Assert.Equal(("fusis_peer2", "start", "Active", 0), (sessions[1].Name, sessions[1].State, sessions[1].BgpState, sessions[1].Exported));
+            Assert.Equal(("fusis_peer2", "start", "Active", 0), (sessions[1].Name, sessions[1].State, sessions[1].BgpState, sessions[1].Announced));
             Assert.Equal(9001, refused.Code);
         }
 

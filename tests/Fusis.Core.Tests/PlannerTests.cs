@@ -94,4 +94,40 @@ public sealed class PlannerTests
             wanted with { ForwardingMethod = IpvsForwardingMethod.Tunnel, TunnelType = IpvsTunnelType.Gue, TunnelPort = 2 }));
         Assert.False(Planner.SameSettings(wanted, wanted with { Address = IPAddress.Parse("198.18.1.9") }));
     }
+
+    private static readonly DesiredService Maglev = new(
+        "maglev",
+        new IpvsService { Key = Samples.Tcp("198.18.0.2", 80), Scheduler = "mh" },
+        [Samples.Destination("198.18.1.3", 80), Samples.Destination("198.18.1.1", 80), Samples.Destination("198.18.1.2", 80)]);
+
+    [Fact]
+    public void A_hashing_scheduler_gets_its_destinations_by_address_whatever_order_the_state_has()
+    {
+        IReadOnlyList<IpvsOperation> plan = Planner.Plan(new DesiredState([Maglev], []), IpvsTable.Empty);
+
+        Assert.Equal(["198.18.1.1", "198.18.1.2", "198.18.1.3"], plan.Skip(1).Select(o => o.Destination!.Address.ToString()));
+    }
+
+    [Fact]
+    public void A_kernel_in_the_canonical_order_needs_nothing_and_one_out_of_order_is_added_again_from_the_first_misplaced()
+    {
+        // The kernel lists the newest first: 1.1, 1.2, 1.3 added in that order read back as 1.3, 1.2, 1.1.
+        IpvsDestination[] canonical = [.. HashingOrder.Canonical(Maglev.Destinations)];
+        var inOrder = new IpvsTable([new IpvsTableService(Maglev.Service, [.. canonical.Reverse()])]);
+        Assert.Empty(Planner.Plan(new DesiredState([Maglev], []), inOrder));
+
+        // 1.2 was added last (it joined after the others): 1.1 and 1.2 stay, 1.3 is deleted and added again after 1.2.
+        var late = new IpvsTable([new IpvsTableService(Maglev.Service, [canonical[1], canonical[2], canonical[0]])]);
+        IReadOnlyList<IpvsOperation> plan = Planner.Plan(new DesiredState([Maglev], []), late);
+
+        Assert.Equal(
+            [IpvsOperation.DeleteDestination(Maglev.Key, canonical[2]), IpvsOperation.AddDestination(Maglev.Key, canonical[2])],
+            plan);
+
+        // A balancer restarted after 1.1 left and came back: 1.1 is newest, so 1.2 and 1.3 go and come back after it.
+        var restarted = new IpvsTable([new IpvsTableService(Maglev.Service, [canonical[0], canonical[2], canonical[1]])]);
+        Assert.Equal(
+            ["delete 198.18.1.2", "delete 198.18.1.3", "add 198.18.1.2", "add 198.18.1.3"],
+            Planner.Plan(new DesiredState([Maglev], []), restarted).Select(o => $"{(o.Kind == IpvsOperationKind.DeleteDestination ? "delete" : "add")} {o.Destination!.Address}"));
+    }
 }

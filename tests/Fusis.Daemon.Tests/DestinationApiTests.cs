@@ -25,7 +25,7 @@ public sealed class DestinationApiTests
         JsonElement[] destinations = [.. (await ServiceApiTests.Json(listed)).RootElement.EnumerateArray()];
         Assert.Equal(["node1", "198.18.1.2:80"], destinations.Select(d => d.GetProperty("Name").GetString()));
         Assert.Equal(["web", "web"], destinations.Select(d => d.GetProperty("ServiceId").GetString()));
-        Assert.Equal([2, 1], host.Kernel.GetDestinations(Web).Select(d => d.Weight));
+        Assert.Equal([2, 1], host.Kernel.GetDestinations(Web).Select(d => d.Weight).Reverse()); // the kernel lists the newest first
         Assert.Equal("node1", host.Saved.Services.Single().LabelOf(host.Saved.Services.Single().Destinations[0])?.Name);
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using Fusis.Core.Bgp;
+using Fusis.Core.Model;
 
 namespace Fusis.Lab.Tests;
 
@@ -16,6 +17,8 @@ public sealed class BgpLabTests : IDisposable
 {
     private const string Vip = "198.18.100.1";
     private const string Outside = "198.18.200.1";
+
+    private static readonly IPAddress[] Announced = [IPAddress.Parse(Vip), IPAddress.Parse(Outside)];
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("fusis-bgp-");
     private readonly List<Process> _birds = [];
     private readonly StringBuilder _log = new();
@@ -65,7 +68,7 @@ public sealed class BgpLabTests : IDisposable
             protocol bgp b1 { local as 65000; neighbor 198.18.9.2 as 65001; hold time 3; ipv4 { import all; export none; }; }
             protocol bgp b2 { local as 65000; neighbor 198.18.9.3 as 65001; hold time 3; ipv4 { import all; export none; }; }
             """);
-        string[] sockets = [.. speakers.Select((s, i) => StartBird(s.Ns, $"b{i + 1}", s.Speaker.ToBirdConfiguration()))];
+        string[] sockets = [.. speakers.Select((s, i) => StartBird(s.Ns, $"b{i + 1}", s.Speaker.ToBirdConfiguration(Announced)))];
 
         using BirdControl routerControl = await ConnectAsync(routerSocket);
         using BirdControl b1Control = await ConnectAsync(sockets[0]);
@@ -76,10 +79,10 @@ public sealed class BgpLabTests : IDisposable
         Assert.Equal(["198.18.9.2", "198.18.9.3"], NextHops(router, Vip));
         Assert.Empty(router.Exec($"ip route show {Outside}").Trim()); // the interface's other address stays unannounced
 
-        BgpSession b1Session = Assert.Single(Sessions(b1Control));
+        FusisBgpSession b1Session = Assert.Single(Sessions(b1Control));
         Assert.True(b1Session.Established, Describe(b1Control));
-        Assert.Equal(IPAddress.Parse("198.18.9.1"), b1Session.Neighbor);
-        Assert.Equal(1, b1Session.Exported);
+        Assert.Equal("198.18.9.1", b1Session.Peer);
+        Assert.Equal(1, b1Session.Announced);
         Assert.NotNull(b1Session.Since);
 
         // Taking the VIP off b1's interface withdraws it from b1 only.
@@ -92,10 +95,16 @@ public sealed class BgpLabTests : IDisposable
         // A reload (BIRD's configure) that adds a range announces what it admits, without resetting the session.
         BgpSpeaker wider = speakers[0].Speaker with { VipRanges = [IPNetwork.Parse("198.18.100.0/24"), IPNetwork.Parse("198.18.200.0/24")] };
         string configuration = Path.Combine(_folder.FullName, "b1.conf");
-        await File.WriteAllTextAsync(configuration, wider.ToBirdConfiguration());
+        await File.WriteAllTextAsync(configuration, wider.ToBirdConfiguration(Announced));
         await b1Control.ConfigureAsync(configuration);
         ClusterLab.WaitFor("the wider range announced", TimeSpan.FromSeconds(20), () => NextHops(router, Outside) is ["198.18.9.2"],
             () => router.Exec($"ip route show {Outside}", check: false));
+
+        // Left out of the announced set, a VIP still on the interface is withdrawn (a drain: the balancer forwards what still arrives).
+        await File.WriteAllTextAsync(configuration, wider.ToBirdConfiguration([IPAddress.Parse(Outside)]));
+        await b1Control.ConfigureAsync(configuration);
+        TimeSpan filtered = ClusterLab.WaitFor("b1's path withdrawn by the filter", TimeSpan.FromSeconds(20), () => NextHops(router, Vip) is ["198.18.9.3"],
+            () => router.Exec($"ip route show {Vip}", check: false));
         Assert.Equal(b1Session.Since, Assert.Single(Sessions(b1Control)).Since);
         await Assert.ThrowsAsync<BirdCommandException>(() => b1Control.CommandAsync("show nonsense"));
 
@@ -107,7 +116,7 @@ public sealed class BgpLabTests : IDisposable
         Assert.True(dead < TimeSpan.FromSeconds(3 + 4), $"b2's route stayed {dead.TotalSeconds:0.0} s (hold time 3 s)");
         Console.WriteLine(
             $"bgp: both paths {bothPaths.TotalSeconds:0.00} s after the sessions came up; withdrawn from the router {withdrawn.TotalMilliseconds:0} ms after " +
-            $"the VIP left b1's interface, back {announced.TotalMilliseconds:0} ms after it returned; a silent balancer's route gone after {dead.TotalSeconds:0.00} s (hold time 3 s)");
+            $"the VIP left b1's interface, back {announced.TotalMilliseconds:0} ms after it returned, withdrawn {filtered.TotalMilliseconds:0} ms after a reload left it out; a silent balancer's route gone after {dead.TotalSeconds:0.00} s (hold time 3 s)");
     }
 
     // The router's next hops for an address, in order ("ip route show": one "via", or a "nexthop via" line each for ECMP).
@@ -117,7 +126,7 @@ public sealed class BgpLabTests : IDisposable
         return [.. words.Select((word, at) => (word, at)).Where(w => w.word == "via" && w.at + 1 < words.Length).Select(w => words[w.at + 1]).Order(StringComparer.Ordinal)];
     }
 
-    private static IReadOnlyList<BgpSession> Sessions(BirdControl control) => control.GetBgpSessionsAsync().GetAwaiter().GetResult();
+    private static IReadOnlyList<FusisBgpSession> Sessions(BirdControl control) => control.GetBgpSessionsAsync().GetAwaiter().GetResult();
 
     private static string Describe(BirdControl control) =>
         string.Join("\n", control.CommandAsync("show protocols").GetAwaiter().GetResult().Select(l => $"{l.Code} {l.Text}"));

@@ -142,7 +142,8 @@ public sealed class MemoryIpvsKernel : IIpvsKernel
         }
         else
         {
-            entry.Destinations.Add(stored);
+            // As the kernel's list_add: the newest destination is listed first (hashing schedulers depend on it).
+            entry.Destinations.Insert(0, stored);
         }
 
         return Errno.None;

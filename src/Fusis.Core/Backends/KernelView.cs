@@ -12,7 +12,8 @@ internal static class KernelView
     public static IReadOnlyList<FusisDestination> Destinations(IIpvsKernel kernel, DesiredState desired, FusisService service)
     {
         DesiredService? owned = service.Name is null ? null : desired.Find(service.Name);
-        return kernel.GetDestinations(service.Key)
+        // By address and port, not in the kernel's order (the newest first): the same listing on every balancer.
+        return Reconcile.HashingOrder.Canonical(kernel.GetDestinations(service.Key))
             .Select(d => new FusisDestination(service.Name, service.Service, d, FusisDestination.StateOf(owned?.LabelOf(d))))
             .ToList();
     }

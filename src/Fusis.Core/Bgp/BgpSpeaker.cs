@@ -6,10 +6,11 @@ using System.Text;
 namespace Fusis.Core.Bgp;
 
 /// <summary>
-/// What the balancer's BGP daemon (BIRD 2) announces and to whom: every address on the VIP interface that lies in one
-/// of the VIP ranges, as a /32 or /128, to each peer of its family. Announcing a VIP is adding it to the interface and
-/// withdrawing it is removing it (BIRD's <c>protocol direct</c>), so the VIPs a balancer holds are the VIPs it
-/// announces; Fusis writes the configuration and reloads it, and never speaks BGP itself.
+/// What the balancer's BGP daemon (BIRD 2) announces and to whom: the VIPs it is told to, each as a /32 or /128, to
+/// each peer of its family. BIRD learns them from the VIP interface (<c>protocol direct</c>): a VIP is announced only
+/// while it is on the interface, lies in one of the VIP ranges and is in the announced set of the configuration's
+/// export filter. A VIP taken off the interface (a balancer released its VIPs after a crash) is withdrawn at once by
+/// BIRD itself. Fusis writes the configuration and reloads it, and never speaks BGP itself.
 /// </summary>
 public sealed record BgpSpeaker(uint LocalAs, IPAddress RouterId, string VipInterface, IReadOnlyList<IPNetwork> VipRanges, IReadOnlyList<BgpPeer> Peers)
 {
@@ -63,9 +64,10 @@ public sealed record BgpSpeaker(uint LocalAs, IPAddress RouterId, string VipInte
         return problems;
     }
 
-    /// <summary>The BIRD 2 configuration; the settings must have no <see cref="Problems"/>.</summary>
-    public string ToBirdConfiguration()
+    /// <summary>The BIRD 2 configuration announcing <paramref name="announced"/> (those in the ranges); the settings must have no <see cref="Problems"/>.</summary>
+    public string ToBirdConfiguration(IEnumerable<IPAddress> announced)
     {
+        ArgumentNullException.ThrowIfNull(announced);
         if (Problems() is { Count: > 0 } problems)
         {
             throw new ArgumentException($"the BGP settings are not usable: {string.Join("; ", problems)}");
@@ -81,10 +83,10 @@ public sealed record BgpSpeaker(uint LocalAs, IPAddress RouterId, string VipInte
             string channel = Channel(family);
             text.AppendLine(CultureInfo.InvariantCulture, $"protocol direct fusis_vips_{channel} {{ {channel}; interface \"{VipInterface}\"; }}");
 
-            // Only the VIPs, each as a host route: the interface may hold other addresses, and the ranges other prefixes.
+            // Only the announced VIPs, each as a host route: the interface may hold other addresses (and VIPs withdrawn).
             int host = family == AddressFamily.InterNetwork ? 32 : 128;
-            string[] ranges = [.. VipRanges.Where(r => r.BaseAddress.AddressFamily == family).Select(r => $"{r}{{{host},{host}}}")];
-            string accept = ranges.Length == 0 ? string.Empty : $"if net ~ [ {string.Join(", ", ranges)} ] then accept; ";
+            string[] routes = [.. announced.Where(a => a.AddressFamily == family && VipRanges.Any(r => r.Contains(a))).Distinct().Order(PlainAddress.Order).Select(a => $"{a}/{host}")];
+            string accept = routes.Length == 0 ? string.Empty : $"if net ~ [ {string.Join(", ", routes)} ] then accept; ";
             text.AppendLine(CultureInfo.InvariantCulture, $"filter fusis_export_{channel} {{ {accept}reject; }}");
         }
 

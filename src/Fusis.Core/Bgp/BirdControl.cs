@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
+using Fusis.Core.Model;
 
 namespace Fusis.Core.Bgp;
 
@@ -91,11 +92,11 @@ public sealed partial class BirdControl : IDisposable
     }
 
     /// <summary>The BGP sessions (BIRD's <c>show protocols all</c>, BGP ones only).</summary>
-    public async Task<IReadOnlyList<BgpSession>> GetBgpSessionsAsync(CancellationToken cancellation = default)
+    public async Task<IReadOnlyList<FusisBgpSession>> GetBgpSessionsAsync(CancellationToken cancellation = default)
     {
         IReadOnlyList<BirdReply> reply = await CommandAsync("show protocols all", cancellation).ConfigureAwait(false);
-        var sessions = new List<BgpSession>();
-        BgpSession? current = null;
+        var sessions = new List<FusisBgpSession>();
+        FusisBgpSession? current = null;
         foreach (BirdReply line in reply)
         {
             if (line.Code == ProtocolList)
@@ -103,7 +104,7 @@ public sealed partial class BirdControl : IDisposable
                 Flush();
                 Match row = ProtocolRow().Match(line.Text);
                 current = row.Success && row.Groups["proto"].Value == "BGP"
-                    ? new BgpSession(row.Groups["name"].Value, row.Groups["state"].Value, row.Groups["info"].Value.Trim().Split(' ', 2)[0], null, Since(row.Groups["since"].Value), 0)
+                    ? new FusisBgpSession(row.Groups["name"].Value, null, row.Groups["state"].Value, row.Groups["info"].Value.Trim().Split(" ", 2)[0], Since(row.Groups["since"].Value), 0)
                     : null;
             }
             else if (line.Code == ProtocolDetails && current is not null)
@@ -115,11 +116,11 @@ public sealed partial class BirdControl : IDisposable
                 }
                 else if (text.StartsWith("Neighbor address:", StringComparison.Ordinal) && IPAddress.TryParse(text["Neighbor address:".Length..].Trim(), out IPAddress? neighbor))
                 {
-                    current = current with { Neighbor = neighbor };
+                    current = current with { Peer = neighbor.ToString() };
                 }
                 else if (RoutesRow().Match(text) is { Success: true } routes)
                 {
-                    current = current with { Exported = current.Exported + int.Parse(routes.Groups["exported"].Value, CultureInfo.InvariantCulture) };
+                    current = current with { Announced = current.Announced + int.Parse(routes.Groups["exported"].Value, CultureInfo.InvariantCulture) };
                 }
             }
         }

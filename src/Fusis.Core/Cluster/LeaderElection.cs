@@ -69,6 +69,9 @@ public sealed class LeaderElection : IDisposable
     /// </summary>
     public bool EtcdReachable => !_lastRoundFailed && Interlocked.Read(ref _answeredAt) is var at and not 0 && _time.GetElapsedTime(at) < Third;
 
+    /// <summary>How long ago etcd last answered one of the election's requests (<see cref="TimeSpan.MaxValue"/>: never).</summary>
+    public TimeSpan SinceEtcdAnswered => Interlocked.Read(ref _answeredAt) is var at and not 0 ? _time.GetElapsedTime(at) : TimeSpan.MaxValue;
+
     /// <summary>
     /// Told a leader that it cannot reach etcd: it does not try to take the leadership for <paramref name="period"/>,
     /// so a leader keeping the VIPs on that answer is never joined by it.

@@ -64,13 +64,21 @@ public sealed class BalancerEngine : IAsyncDisposable
     /// <param name="kernel">The IPVS table it converges.</param>
     /// <param name="nat">Fusis's SNAT tables; none: services that need SNAT are refused (NatUnavailable).</param>
     /// <param name="events">Where its events go; none: a log of its own.</param>
+    /// <param name="serviceRule">The balancer's own rule for the services it changes (<see cref="ServiceRule"/>).</param>
     /// <exception cref="DesiredStateException">The store cannot be used.</exception>
-    public static BalancerEngine Start(IDesiredStateStore store, IIpvsKernel kernel, INatTables? nat = null, EventLog? events = null)
+    public static BalancerEngine Start(
+        IDesiredStateStore store, IIpvsKernel kernel, INatTables? nat = null, EventLog? events = null, Func<DesiredService, string?>? serviceRule = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(kernel);
-        return new BalancerEngine(store, kernel, nat, store.Load(), events ?? new EventLog());
+        return new BalancerEngine(store, kernel, nat, store.Load(), events ?? new EventLog()) { ServiceRule = serviceRule };
     }
+
+    /// <summary>
+    /// A rule of this balancer's own that every service a change creates or edits must pass (the reason it does not;
+    /// null: it does), such as <see cref="Cluster.AnycastScheduling.Problem"/>; none: the desired state's rules only.
+    /// </summary>
+    public Func<DesiredService, string?>? ServiceRule { get; private init; }
 
     /// <summary>Runs a read on the loop (the kernel client is used by the loop only).</summary>
     public Task<T> ReadAsync<T>(Func<DesiredState, IIpvsKernel, T> read)
@@ -279,12 +287,13 @@ public sealed class BalancerEngine : IAsyncDisposable
             return new EngineChange([], [], dryRun, previous);
         }
 
-        if (!same && next.Validate(valid: previous) is { Count: > 0 } problems)
+        var affected = new HashSet<IpvsServiceKey>(same ? [] : DesiredState.Changed(previous, next));
+        if (!same && next.Validate(valid: previous) is var problems
+            && (ServiceRule is not { } rule ? problems : [.. problems, .. affected.Select(next.Find).OfType<DesiredService>().Select(rule).OfType<string>()]) is { Count: > 0 } all)
         {
-            throw new DesiredStateException("the change would make the desired state invalid; nothing was changed", problems);
+            throw new DesiredStateException("the change would make the desired state invalid; nothing was changed", all);
         }
 
-        var affected = new HashSet<IpvsServiceKey>(same ? [] : DesiredState.Changed(previous, next));
         affected.UnionWith(converge);
         IReadOnlyList<IpvsOperation> plan = PlanFor(next, affected);
         IReadOnlyList<SnatRule> rules = RulesFor(next);

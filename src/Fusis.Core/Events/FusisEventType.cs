@@ -17,4 +17,10 @@ public enum FusisEventType
     MemberFailed,
     DriftRepaired,
     LeaderChanged,
+
+    /// <summary>An anycast balancer announces a VIP over BGP (again).</summary>
+    VipAnnounced,
+
+    /// <summary>An anycast balancer withdraws a VIP: no healthy destination here, a drain, or etcd lost.</summary>
+    VipWithdrawn,
 }

@@ -29,10 +29,12 @@ public static class Planner
 
         foreach (DesiredService wanted in desired.Services)
         {
+            bool ordered = HashingOrder.Matters(wanted.Service.Scheduler);
+            IReadOnlyList<IpvsDestination> destinations = ordered ? HashingOrder.Canonical(wanted.KernelDestinations) : wanted.KernelDestinations;
             if (!kernel.TryGetValue(wanted.Key, out IpvsTableService? present))
             {
                 plan.Add(IpvsOperation.AddService(wanted.Service));
-                plan.AddRange(wanted.KernelDestinations.Select(d => IpvsOperation.AddDestination(wanted.Key, d)));
+                plan.AddRange(destinations.Select(d => IpvsOperation.AddDestination(wanted.Key, d)));
                 continue;
             }
 
@@ -41,12 +43,16 @@ public static class Planner
                 plan.Add(IpvsOperation.UpdateService(wanted.Service));
             }
 
-            IReadOnlyList<IpvsDestination> destinations = wanted.KernelDestinations;
             var wantedByEndPoint = destinations.ToDictionary(d => (d.Address, d.Port));
             var presentByEndPoint = present.Destinations.ToDictionary(d => (d.Address, d.Port));
             plan.AddRange(present.Destinations
                 .Where(d => !wantedByEndPoint.ContainsKey((d.Address, d.Port)))
                 .Select(d => IpvsOperation.DeleteDestination(wanted.Key, d)));
+            if (ordered)
+            {
+                Reorder(wanted.Key, destinations, present.Destinations, presentByEndPoint, plan);
+            }
+
             foreach (IpvsDestination destination in destinations)
             {
                 if (!presentByEndPoint.TryGetValue((destination.Address, destination.Port), out IpvsDestination? current))
@@ -61,6 +67,35 @@ public static class Planner
         }
 
         return plan;
+    }
+
+    // Destinations re-added go after those kept, so those kept must be the first of the canonical order (HashingOrder),
+    // in that order: the longest such run stays, every other present destination is deleted here and forgotten as
+    // present, and the loop that follows adds it again in order.
+    private static void Reorder(
+        IpvsServiceKey key, IReadOnlyList<IpvsDestination> wanted, IReadOnlyList<IpvsDestination> present,
+        Dictionary<(System.Net.IPAddress, ushort), IpvsDestination> presentByEndPoint, List<IpvsOperation> plan)
+    {
+        var added = HashingOrder.AsAdded(present).Select((d, at) => (d, at)).ToDictionary(p => (p.d.Address, p.d.Port), p => p.at);
+        var stays = new HashSet<(System.Net.IPAddress, ushort)>();
+        int last = -1;
+        foreach (IpvsDestination destination in wanted)
+        {
+            if (!added.TryGetValue((destination.Address, destination.Port), out int at) || at < last)
+            {
+                break;
+            }
+
+            stays.Add((destination.Address, destination.Port));
+            last = at;
+        }
+
+        var wantedEndPoints = wanted.Select(d => (d.Address, d.Port)).ToHashSet();
+        foreach (IpvsDestination misplaced in HashingOrder.AsAdded(present).Where(d => wantedEndPoints.Contains((d.Address, d.Port)) && !stays.Contains((d.Address, d.Port))))
+        {
+            plan.Add(IpvsOperation.DeleteDestination(key, misplaced));
+            presentByEndPoint.Remove((misplaced.Address, misplaced.Port));
+        }
     }
 
     /// <summary>The settings a write sets, ignoring counters and defaults spelled differently.</summary>

@@ -69,6 +69,10 @@ public static class Words
         (Cluster.ClusterRole.Leader, "leader", []),
         (Cluster.ClusterRole.Standby, "standby", []));
 
+    public static WordList<Cluster.ClusterMode> ClusterModes { get; } = new(
+        (Cluster.ClusterMode.Leader, "leader", []),
+        (Cluster.ClusterMode.Anycast, "anycast", []));
+
     /// <summary>A destination's state: whether it takes new connections.</summary>
     public static WordList<DestinationState> DestinationStates { get; } = new(
         (DestinationState.Up, "up", []),
@@ -90,7 +94,9 @@ public static class Words
         (Events.FusisEventType.MemberLeft, "member-left", []),
         (Events.FusisEventType.MemberFailed, "member-failed", []),
         (Events.FusisEventType.DriftRepaired, "drift-repaired", []),
-        (Events.FusisEventType.LeaderChanged, "leader-changed", []));
+        (Events.FusisEventType.LeaderChanged, "leader-changed", []),
+        (Events.FusisEventType.VipAnnounced, "vip-announced", []),
+        (Events.FusisEventType.VipWithdrawn, "vip-withdrawn", []));
 
     /// <summary>The schedulers Debian's kernel ships, with what each does (any other ip_vs_* module name is accepted too).</summary>
     public static IReadOnlyList<(string Name, string Description)> Schedulers { get; } =

@@ -51,14 +51,25 @@ internal static class BalancerApi
         }).ConfigureAwait(false), ApiJson.Options)).Describe<HealthResource>("The balancer is up: the kernel's IPVS version, the owned services, the kernel services it leaves alone");
 
         ClusterNode node = app.Services.GetRequiredService<ClusterNode>();
-        app.MapRead("/cluster", () => Results.Json(ReadCluster(node), ApiJson.Options))
-            .Describe<FusisCluster>("This balancer's cluster: its role, the leader, the nodes, etcd, the lease and the last failover");
+        BgpService? bgp = app.Services.GetService<BgpService>();
+        app.MapRead("/cluster", () => Results.Json(ReadCluster(node, bgp), ApiJson.Options))
+            .Describe<FusisCluster>("This balancer's cluster: its role, the leader, the nodes, etcd, the lease, the last failover, and in anycast its BGP sessions and announced VIPs");
+        app.MapPost("/cluster/drain", async (CancellationToken cancellation) =>
+        {
+            await AnycastOnly(bgp).DrainAsync(cancellation).ConfigureAwait(false);
+            return Results.Json(ReadCluster(node, bgp), ApiJson.Options);
+        }).Describe<FusisCluster>("Drains this anycast balancer: it withdraws every VIP over BGP and goes on forwarding what still reaches it");
+        app.MapDelete("/cluster/drain", async (CancellationToken cancellation) =>
+        {
+            await AnycastOnly(bgp).ResumeAsync(cancellation).ConfigureAwait(false);
+            return Results.Json(ReadCluster(node, bgp), ApiJson.Options);
+        }).Describe<FusisCluster>("Ends the drain of this anycast balancer: it announces again the VIPs it can serve");
 
         app.MapRead("/metrics", async (HttpContext context) =>
         {
             var rows = await engine.ReadAsync(MetricsWriter.Read).ConfigureAwait(false);
             context.Response.ContentType = MetricsWriter.ContentType;
-            await MetricsWriter.WriteAsync(rows, engine.Counters, node, context.Response.Body, context.RequestAborted).ConfigureAwait(false);
+            await MetricsWriter.WriteAsync(rows, engine.Counters, node, bgp, context.Response.Body, context.RequestAborted).ConfigureAwait(false);
         }).Describe("Prometheus metrics: services and destinations (kernel counters, health), the engine, the cluster, build info", StatusCodes.Status200OK, MetricsWriter.ContentType);
 
         app.MapEventRoutes(engine.Events, app.Services.GetRequiredService<IHostApplicationLifetime>());
@@ -66,7 +77,11 @@ internal static class BalancerApi
         app.MapOpenApi("/openapi.json").WithMetadata(new HttpMethodMetadata(["GET"]));
     }
 
-    private static FusisCluster ReadCluster(ClusterNode node)
+    // Only an anycast balancer announces, so only one drains; 409: the route exists, this balancer is not in that mode.
+    private static BgpService AnycastOnly(BgpService? bgp) =>
+        bgp ?? throw new ApiException(StatusCodes.Status409Conflict, "only an anycast balancer (ClusterMode anycast) drains: a leader-mode standby holds no VIP, and a leader hands them over when it stops");
+
+    private static FusisCluster ReadCluster(ClusterNode node, BgpService? bgp)
     {
         if (node.Election is not { } election)
         {
@@ -84,6 +99,13 @@ internal static class BalancerApi
 
         return new FusisCluster(
             node.Name, Words.ClusterRoles.Word(election.Role), election.Leader, nodes.Order(StringComparer.Ordinal).ToList(), node.Etcd!.Description, reachable, election.HoldingWithoutEtcd,
-            node.Store!.Revision, election.LeaseTtl.TotalSeconds, election.LeaseRemaining.TotalSeconds, election.LastFailover, election.Failovers);
+            node.Store!.Revision, election.LeaseTtl.TotalSeconds, election.LeaseRemaining.TotalSeconds, election.LastFailover, election.Failovers)
+        {
+            Mode = Words.ClusterModes.Word(node.Mode),
+            Announced = bgp is null ? [] : [.. bgp.Announced.Order(Core.PlainAddress.Order).Select(a => a.ToString())],
+            Draining = bgp?.Draining ?? false,
+            BgpSessions = bgp?.Sessions ?? [],
+            BgpProblem = bgp?.Problem,
+        };
     }
 }

@@ -31,10 +31,10 @@ internal static class MetricsWriter
     }
 
     /// <summary>Writes the exposition to <paramref name="body"/> in chunks: 2,000 x 10 destinations are 200,000 samples.</summary>
-    public static async Task WriteAsync(IReadOnlyList<Row> rows, EngineCounters counters, ClusterNode node, Stream body, CancellationToken cancellationToken)
+    public static async Task WriteAsync(IReadOnlyList<Row> rows, EngineCounters counters, ClusterNode node, BgpService? bgp, Stream body, CancellationToken cancellationToken)
     {
         var text = new StringBuilder();
-        foreach (int _ in Samples(text, rows, counters, node))
+        foreach (int _ in Samples(text, rows, counters, node, bgp))
         {
             if (text.Length >= FlushBytes)
             {
@@ -47,7 +47,7 @@ internal static class MetricsWriter
     }
 
     // Appends every family to text, yielding after each sample so the caller can flush.
-    private static IEnumerable<int> Samples(StringBuilder text, IReadOnlyList<Row> rows, EngineCounters counters, ClusterNode node)
+    private static IEnumerable<int> Samples(StringBuilder text, IReadOnlyList<Row> rows, EngineCounters counters, ClusterNode node, BgpService? bgp)
     {
         Family(text, "fusis_build_info", "gauge", "The balancer's version (always 1).");
         Sample(text, "fusis_build_info", [("version", Program.Version)], 1);
@@ -102,6 +102,12 @@ internal static class MetricsWriter
             Single(text, "fusis_cluster_conflicts_total", "counter", "Changes made again because another balancer changed the shared state first.", counters.Conflicts);
             Single(text, "fusis_cluster_adopted_total", "counter", "Shared-state changes of other balancers applied here.", counters.Adopted);
         }
+
+        if (bgp is not null)
+        {
+            Bgp(text, bgp);
+        }
+
         GCMemoryInfo gc = GC.GetGCMemoryInfo();
         Single(text, "process_resident_memory_bytes", "gauge", "Resident memory of the balancer process.", Environment.WorkingSet);
         Single(text, "dotnet_gc_heap_bytes", "gauge", "Managed heap size after the last GC.", gc.HeapSizeBytes);
@@ -154,6 +160,39 @@ internal static class MetricsWriter
     }
 
     private static (string, string)[] ServiceLabels(Row row) => [("service", row.Owned?.Name ?? string.Empty), ("vip", row.Service.Key.ToString())];
+
+    // An anycast balancer's BGP sessions (as BIRD last reported them) and the VIPs it announces.
+    private static void Bgp(StringBuilder text, BgpService bgp)
+    {
+        IReadOnlyList<Core.Model.FusisBgpSession> sessions = bgp.Sessions;
+        (string, string)[] Labels(Core.Model.FusisBgpSession session) => [("session", session.Name), ("peer", session.Peer ?? string.Empty)];
+        Family(text, "fusis_bgp_session_established", "gauge", "1 while the BGP session with the peer is established.");
+        foreach (Core.Model.FusisBgpSession session in sessions)
+        {
+            Sample(text, "fusis_bgp_session_established", Labels(session), session.Established ? 1 : 0);
+        }
+
+        Family(text, "fusis_bgp_session_uptime_seconds", "gauge", "How long the BGP session has been established (0 while it is not).");
+        foreach (Core.Model.FusisBgpSession session in sessions)
+        {
+            Sample(text, "fusis_bgp_session_uptime_seconds", Labels(session), session.Established && session.Since is { } since ? (DateTimeOffset.Now - since).TotalSeconds : 0);
+        }
+
+        Family(text, "fusis_bgp_session_announced_routes", "gauge", "The VIP routes announced to the peer.");
+        foreach (Core.Model.FusisBgpSession session in sessions)
+        {
+            Sample(text, "fusis_bgp_session_announced_routes", Labels(session), session.Announced);
+        }
+
+        Family(text, "fusis_bgp_vip_announced", "gauge", "1 for each VIP this balancer announces over BGP.");
+        foreach (System.Net.IPAddress vip in bgp.Announced)
+        {
+            Sample(text, "fusis_bgp_vip_announced", [("vip", vip.ToString())], 1);
+        }
+
+        Single(text, "fusis_bgp_draining", "gauge", "1 while this balancer drains (it announces no VIP).", bgp.Draining ? 1 : 0);
+        Single(text, "fusis_bgp_daemon_reachable", "gauge", "1 while BIRD answers on its control socket.", bgp.Problem is null ? 1 : 0);
+    }
 
     private static void Single(StringBuilder text, string name, string type, string help, double value)
     {

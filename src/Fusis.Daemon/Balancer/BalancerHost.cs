@@ -195,7 +195,8 @@ public static partial class BalancerHost
         });
         try
         {
-            engine = BalancerEngine.Start(store, kernel, nat, new Core.Events.EventLog(options.EventHistory));
+            engine = BalancerEngine.Start(
+                store, kernel, nat, new Core.Events.EventLog(options.EventHistory), node.Anycast ? AnycastScheduling.Problem : null);
         }
         catch
         {
@@ -203,6 +204,18 @@ public static partial class BalancerHost
             kernel.Dispose();
             nat.Dispose();
             throw;
+        }
+
+        if (node.Anycast && engine.Current.Services.Select(AnycastScheduling.Problem).OfType<string>().ToList() is { Count: > 0 } unschedulable)
+        {
+            engine.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            kernel.Dispose();
+            nat.Dispose();
+            node.Election?.Dispose();
+            node.Etcd?.Dispose();
+            throw new ConfigurationException(
+                $"ClusterMode anycast: {string.Join("; ", unschedulable.Take(5))}{(unschedulable.Count > 5 ? $"; and {unschedulable.Count - 5} more" : string.Empty)}. " +
+                "Change them to mh first (Set-FusisService -Scheduler mh), or run this balancer in leader mode");
         }
 
         builder.Services.AddSingleton(engine);
@@ -240,6 +253,12 @@ public static partial class BalancerHost
             builder.Services.AddHostedService<ClusterService>();
         }
 
+        if (node.Anycast)
+        {
+            builder.Services.AddSingleton<BgpService>();
+            builder.Services.AddHostedService(services => services.GetRequiredService<BgpService>());
+        }
+
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(20));
         WebApplication app = builder.Build();
         app.UseBalancerApi(engine, tokenHash, options);
@@ -270,6 +289,18 @@ public static partial class BalancerHost
         app.Lifetime.ApplicationStarted.Register(() => LogStarted(
             logger, Program.Version, string.Join(", ", app.Urls), options.StatePath, engine.Current.Services.Count, tokenHash is null ? "open on loopback" : "need the token",
             tokenHash is null || IPAddress.IsLoopback(endPoint.Address) ? "need no token on loopback" : options.AnonymousReads ? "need NO token (AnonymousReads): anyone who reaches the API sees every VIP and backend" : "need the token beyond loopback"));
+        if (app.Services.GetService<BgpService>() is { } bgp)
+        {
+            // Routes first: BIRD withdraws every VIP, the router moves the flows to the other balancers (the same backends:
+            // Maglev), and this one forwards what still reaches it for DrainTime before it stops.
+            app.Lifetime.ApplicationStopping.Register(() =>
+            {
+                bgp.DrainAsync(CancellationToken.None).GetAwaiter().GetResult();
+                LogDraining(logger, bgp.Problem is null ? "withdrawn" : $"not withdrawn ({bgp.Problem})", options.DrainTime.TotalSeconds);
+                Thread.Sleep(options.DrainTime);
+            });
+        }
+
         app.Lifetime.ApplicationStopped.Register(() =>
         {
             engine.DisposeAsync().AsTask().GetAwaiter().GetResult();
@@ -313,7 +344,7 @@ public static partial class BalancerHost
         {
             NobodyElseCanLead = quorum.NobodyElseCanLead,
         };
-        return new ClusterNode(options.Node, election, store, etcd, quorum);
+        return new ClusterNode(options.Node, election, store, etcd, quorum) { Mode = options.ClusterMode };
     }
 
     // The socket's folder is root's alone (0700), so only local root reaches the token-free endpoint. A socket left by
@@ -368,6 +399,9 @@ public static partial class BalancerHost
 
     [LoggerMessage(Level = LogLevel.Information, Message = "kernel service {Service} is not owned by Fusis; it is left alone")]
     private static partial void LogUnmanaged(ILogger logger, string service);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "bgp: stopping: every VIP's route {Withdrawn}; forwarding what still arrives for {Seconds} s")]
+    private static partial void LogDraining(ILogger logger, string withdrawn, double seconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "fusis balancer stopped; the kernel table was left as it is")]
     private static partial void LogStopped(ILogger logger);

@@ -84,6 +84,36 @@ public sealed class BalancerOptions
     /// <summary>The sync id every balancer of the cluster uses (1 to 255).</summary>
     public uint SyncId { get; set; } = 1;
 
+    /// <summary>
+    /// How the cluster's balancers share the VIPs: Leader (the leader holds them) or Anycast (every balancer holds them
+    /// and announces them over BGP through BIRD; services must use the mh scheduler).
+    /// </summary>
+    public Core.Cluster.ClusterMode ClusterMode { get; set; } = Core.Cluster.ClusterMode.Leader;
+
+    /// <summary>This balancer's AS number (anycast).</summary>
+    public uint BgpLocalAs { get; set; }
+
+    /// <summary>The BGP router ID (an IPv4 address); none: the lowest IPv4 address of an interface that is up, but the VIP interface.</summary>
+    public string? BgpRouterId { get; set; }
+
+    /// <summary>The BGP neighbours, AS@ADDRESS, comma-separated (anycast).</summary>
+    public string? BgpPeers { get; set; }
+
+    /// <summary>The ranges whose VIPs are announced (CIDR, comma-separated); none: VipRange.</summary>
+    public string? BgpRanges { get; set; }
+
+    /// <summary>How long a peer keeps this balancer's routes once it stops hearing from it.</summary>
+    public TimeSpan BgpHoldTime { get; set; } = TimeSpan.FromSeconds(9);
+
+    /// <summary>The BIRD 2 configuration file Fusis writes (one it did not write is kept beside it, once, as .before-fusis).</summary>
+    public string BirdConfig { get; set; } = "/etc/bird/bird.conf";
+
+    /// <summary>BIRD's control socket.</summary>
+    public string BirdSocket { get; set; } = "/run/bird/bird.ctl";
+
+    /// <summary>How long a draining anycast balancer goes on forwarding what still reaches it after withdrawing its routes, before it stops.</summary>
+    public TimeSpan DrainTime { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How many recent events the event stream and the status page keep (a client that reconnects resumes within them).</summary>
     public int EventHistory { get; set; } = Core.Events.EventLog.DefaultCapacity;
 

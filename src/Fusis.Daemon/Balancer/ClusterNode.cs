@@ -24,6 +24,12 @@ internal sealed class ClusterNode(string name, LeaderElection? election, EtcdDes
 
     public bool InCluster => Election is not null;
 
-    /// <summary>Whether this balancer holds the VIPs and takes membership and health decisions.</summary>
+    /// <summary>How the cluster shares the VIPs (a balancer alone: Leader).</summary>
+    public ClusterMode Mode { get; init; } = ClusterMode.Leader;
+
+    /// <summary>Whether every balancer holds the VIPs and announces them over BGP (membership and health are still the leader's to decide).</summary>
+    public bool Anycast => Mode == ClusterMode.Anycast;
+
+    /// <summary>Whether this balancer takes membership and health decisions (and, in leader mode, holds the VIPs).</summary>
     public bool Leads => Election is null || Election.Role == ClusterRole.Leader;
 }

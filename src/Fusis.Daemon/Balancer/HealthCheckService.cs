@@ -41,9 +41,10 @@ internal sealed partial class HealthCheckService(BalancerEngine engine, ClusterN
         int[] withChecks = [];
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
-            if (!node.Leads)
+            if (!node.Leads && !node.Anycast)
             {
-                // Health is decided once, by the leader; a balancer that starts leading starts its probes afresh.
+                // Health is decided once, by the leader; a balancer that starts leading starts its probes afresh. In anycast
+                // every balancer probes too, to withdraw the VIPs it cannot serve (the leader alone still decides for all).
                 lock (_probes)
                 {
                     _probes.Clear();
@@ -70,7 +71,8 @@ internal sealed partial class HealthCheckService(BalancerEngine engine, ClusterN
             {
                 foreach (IpvsDestination destination in service.Destinations.Where(d => service.LabelOf(d) is not { Draining: true }))
                 {
-                    var id = (service.Key, new IPEndPoint(destination.Address, destination.Port));
+                    var endPoint = new IPEndPoint(destination.Address, destination.Port);
+                    var id = (service.Key, endPoint);
                     live.Add(id);
                     Probe probe;
                     lock (_probes)
@@ -78,6 +80,7 @@ internal sealed partial class HealthCheckService(BalancerEngine engine, ClusterN
                         if (!_probes.TryGetValue(id, out probe!))
                         {
                             _probes[id] = probe = new Probe(service.LabelOf(destination) is { Down: true }, service.Check!);
+                            results.SetDown(service.Key, endPoint, probe.Down);
                         }
                     }
 
@@ -114,10 +117,15 @@ internal sealed partial class HealthCheckService(BalancerEngine engine, ClusterN
             bool? transition = probe.Record(result.Healthy, check);
             if (transition is { } down)
             {
+                results.SetDown(id.Service, id.Destination, down);
                 int count = down ? check.Fall : check.Rise;
-                string results = (down, count) switch { (true, 1) => "failure", (true, _) => "failures", (false, 1) => "success", _ => "successes" };
-                string reason = $"{Core.Vocabulary.Words.CheckTypes.Word(check.Type)} check: {result.Detail} ({count} {results} in a row)";
-                await engine.ChangeAsync((state, _) => SetDown(state, id.Service, id.Destination, down), asLeader: true, reason: reason).ConfigureAwait(false);
+                string inARow = (down, count) switch { (true, 1) => "failure", (true, _) => "failures", (false, 1) => "success", _ => "successes" };
+                string reason = $"{Core.Vocabulary.Words.CheckTypes.Word(check.Type)} check: {result.Detail} ({count} {inARow} in a row)";
+                if (node.Leads)
+                {
+                    await engine.ChangeAsync((state, _) => SetDown(state, id.Service, id.Destination, down), asLeader: true, reason: reason).ConfigureAwait(false);
+                }
+
                 LogTransition(logger, service, id.Destination.ToString(), down ? "down" : "up", reason);
             }
         }

@@ -56,8 +56,8 @@ internal sealed partial class NetworkService(BalancerEngine engine, BalancerOpti
     }
 
     /// <summary>
-    /// Puts the VIPs on the interface if this balancer leads (a balancer alone always does), else takes off those it
-    /// added; from any thread, at once (a leader that steps down calls it before it goes on).
+    /// Puts the VIPs on the interface if this balancer leads (a balancer alone always does) or the cluster is anycast
+    /// (where BgpService decides which it announces), else takes off those it added; from any thread, at once (a leader that steps down calls it before it goes on).
     /// </summary>
     public void ConvergeNow()
     {
@@ -84,7 +84,7 @@ internal sealed partial class NetworkService(BalancerEngine engine, BalancerOpti
             links.SetLinkUp(name);
         }
 
-        var wanted = node.Leads ? engine.Current.Services.Where(s => !s.Key.IsFirewallMark).Select(s => s.Key.Address).ToHashSet() : [];
+        var wanted = node.Leads || node.Anycast ? engine.Current.Services.Where(s => !s.Key.IsFirewallMark).Select(s => s.Key.Address).ToHashSet() : [];
         var present = links.GetAddresses(name).Select(a => a.Address).ToHashSet();
         HashSet<IPAddress> added = _ledger.Read();
         var arrived = new List<IPAddress>();
@@ -97,7 +97,8 @@ internal sealed partial class NetworkService(BalancerEngine engine, BalancerOpti
             arrived.Add(address);
         }
 
-        if (arrived.Count > 0)
+        // In anycast the router reaches the VIPs through the routes BGP announces, never by asking for them on a segment.
+        if (arrived.Count > 0 && !node.Anycast)
         {
             Announce(links, arrived, first: true);
         }

@@ -2,6 +2,8 @@ using Fusis.Daemon.Balancer;
 using System.Collections;
 using System.Net;
 using Fusis.Core.Backends;
+using Fusis.Core.Bgp;
+using Fusis.Core.Cluster;
 using Fusis.Core.Membership;
 using Fusis.Core.State;
 using Fusis.Core.Vocabulary;
@@ -77,7 +79,56 @@ internal static class BalancerSettings
         Setting.Text(nameof(BalancerOptions.SyncInterface), "NAME", "The interface the IPVS connection-sync daemons use; none: no sync.",
             (o, v) => o.SyncInterface = v.Length is > 0 and <= 15 ? v : throw new FormatException(), "an interface name (1 to 15 characters)"),
         Setting.Number(nameof(BalancerOptions.SyncId), "The sync id every balancer of the cluster uses.", 1, 255, (o, v) => o.SyncId = (uint)v),
+        Setting.Choice<ClusterMode>(nameof(BalancerOptions.ClusterMode),
+            "How the balancers share the VIPs: Leader (the leader holds them) or Anycast (every balancer announces them over BGP; services use mh).",
+            (o, v) => o.ClusterMode = v),
+        Setting.Number(nameof(BalancerOptions.BgpLocalAs), "This balancer's AS number (anycast).", 1, uint.MaxValue - 1, (o, v) => o.BgpLocalAs = (uint)v),
+        Setting.Text(nameof(BalancerOptions.BgpRouterId), "IPV4", "The BGP router ID; none: the lowest IPv4 address of an interface that is up, but the VIP interface.",
+            (o, v) => o.BgpRouterId = IPAddress.TryParse(v, out IPAddress? id) && id.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? v : throw new FormatException(),
+            "an IPv4 address"),
+        Setting.Text(nameof(BalancerOptions.BgpPeers), "AS@ADDRESS,...", "The BGP neighbours that hear the VIPs (anycast).",
+            (o, v) => o.BgpPeers = v.Split(',', StringSplitOptions.TrimEntries).All(p => BgpPeer.TryParse(p, out _)) ? v : throw new FormatException(),
+            $"peers, comma-separated, each {BgpPeer.Form}"),
+        Setting.Text(nameof(BalancerOptions.BgpRanges), "CIDR,...", "The ranges whose VIPs are announced; none: VipRange.",
+            (o, v) => o.BgpRanges = v.Split(',', StringSplitOptions.TrimEntries).All(r => IPNetwork.TryParse(r, out _)) ? v : throw new FormatException(),
+            "CIDR ranges, comma-separated"),
+        Setting.Duration(nameof(BalancerOptions.BgpHoldTime), "How long a peer keeps this balancer's routes once it stops hearing from it (BGP's minimum: 3 s).",
+            TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(65535), (o, v) => o.BgpHoldTime = v),
+        Setting.Text(nameof(BalancerOptions.BirdConfig), "FILE", "The BIRD 2 configuration file Fusis writes (one it did not write is kept once as FILE.before-fusis).",
+            (o, v) => o.BirdConfig = v.Length > 0 ? v : throw new FormatException(), "a file path"),
+        Setting.Text(nameof(BalancerOptions.BirdSocket), "PATH", "BIRD's control socket.",
+            (o, v) => o.BirdSocket = v.Length > 0 ? v : throw new FormatException(), "a socket path"),
+        Setting.Duration(nameof(BalancerOptions.DrainTime), "How long a draining anycast balancer forwards what still reaches it after withdrawing its routes, before it stops.",
+            TimeSpan.Zero, TimeSpan.FromMinutes(10), (o, v) => o.DrainTime = v),
     ];
+
+    /// <summary>What an anycast balancer tells BIRD, from its settings.</summary>
+    /// <exception cref="ConfigurationException">Settings BIRD could not use, each problem named.</exception>
+    public static BgpSpeaker Speaker(BalancerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        string? ranges = options.BgpRanges ?? options.VipRange;
+        IPAddress routerId = options.BgpRouterId is { } id ? IPAddress.Parse(id) : LowestIPv4(options.VipInterface)
+            ?? throw new ConfigurationException("anycast needs BgpRouterId: no interface that is up has an IPv4 address to take it from");
+        var speaker = new BgpSpeaker(
+            options.BgpLocalAs, routerId, options.VipInterface ?? string.Empty,
+            ranges is null ? [] : [.. ranges.Split(',', StringSplitOptions.TrimEntries).Select(IPNetwork.Parse)],
+            options.BgpPeers is null ? [] : [.. options.BgpPeers.Split(',', StringSplitOptions.TrimEntries).Select(p => BgpPeer.TryParse(p, out BgpPeer? peer) ? peer : throw new FormatException(p))])
+        {
+            HoldTime = options.BgpHoldTime,
+        };
+        return speaker.Problems() is { Count: > 0 } problems
+            ? throw new ConfigurationException($"anycast: {string.Join("; ", problems)} (BgpLocalAs, BgpPeers, BgpRanges or VipRange, BgpHoldTime)")
+            : speaker;
+    }
+
+    private static IPAddress? LowestIPv4(string? vipInterface) => System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+        .Where(n => n.OperationalStatus != System.Net.NetworkInformation.OperationalStatus.Down
+            && n.NetworkInterfaceType != System.Net.NetworkInformation.NetworkInterfaceType.Loopback && n.Name != vipInterface)
+        .SelectMany(n => n.GetIPProperties().UnicastAddresses.Select(a => a.Address))
+        .Where(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+        .Order(Core.PlainAddress.Order)
+        .FirstOrDefault();
 
     /// <summary>Reads the settings: defaults, then the file, then <paramref name="environment"/>'s FUSIS_* variables, then the flags.</summary>
     /// <param name="flags">Settings given on the command line, by key.</param>
@@ -133,6 +184,16 @@ internal static class BalancerSettings
         if (options.Etcd is not null && !DesiredStateNames.IsValid(options.Node))
         {
             throw new ConfigurationException($"Node '{options.Node}' (the host name by default) is not a balancer name: {DesiredStateNames.Rule}; set Node");
+        }
+
+        if (options.ClusterMode == ClusterMode.Anycast)
+        {
+            if (options.Etcd is null)
+            {
+                throw new ConfigurationException("ClusterMode anycast needs a cluster (Etcd): the balancers share one desired state, so each makes the same Maglev table");
+            }
+
+            Speaker(options);
         }
 
         if (options.TokenFile is null && IPEndPoint.TryParse(options.Listen, out IPEndPoint? endPoint) && !IPAddress.IsLoopback(endPoint.Address))
