@@ -14,7 +14,8 @@
     CmdletsToExport      = @(
         'Clear-FusisStatistics', 'Export-FusisConfiguration', 'Get-FusisCluster', 'Get-FusisDestination', 'Get-FusisEvent', 'Get-FusisInfo', 'Get-FusisService',
         'Get-FusisTimeout', 'Import-FusisConfiguration', 'New-FusisDestination', 'New-FusisService', 'Remove-FusisDestination',
-        'Remove-FusisService', 'Repair-FusisSnat', 'Set-FusisDestination', 'Set-FusisService', 'Set-FusisTimeout'
+        'Remove-FusisService', 'Repair-FusisSnat', 'Resume-FusisBalancer', 'Set-FusisDestination', 'Set-FusisService', 'Set-FusisTimeout',
+        'Suspend-FusisBalancer'
     )
     NestedModules        = @('Fusis.Commands.dll')
     # Loaded before the root module is parsed: its classes name Core's types (its rules and words).

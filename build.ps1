@@ -22,8 +22,8 @@
                   requests through a VIP; a health check, a Serf failure, a new backend, a graceful drain and a
                   balancer restart under traffic, narrated with Get-FusisService/ipvsadm tables and request counts
                   (the lab suite runs the same scenario as assertions); every forwarding method (NAT, direct
-                  routing, ipip, GUE, GRE, IPv6) carrying requests and a 32 MB download; a cluster failover.
-                  About 9 minutes.
+                  routing, ipip, GUE, GRE, IPv6) carrying requests and a 32 MB download; a cluster failover;
+                  active/active over BGP behind a router. About 11 minutes.
     -Task LabTests  Build, then only the lab tests whose full names match -Filter (xunit -method patterns, for
                   example 'Fusis.Lab.Tests.SnatLabTests.*') in one boot: what a change needs while it is worked on.
     -Task Package Build, then out/packages/: fusis_<version>_amd64.deb (a self-contained publish, the systemd units,
@@ -432,9 +432,10 @@ switch ($Task) {
         Invoke-Build
         if ((Initialize-Lab) -ne 0) { exit 125 }
         # The single balancer's scenario, every forwarding method with agents, the cluster's failover under traffic
-        # with long transfers kept, and the status page over the real kernel (its screenshot: out/demo/status-page-lab.png).
+        # with long transfers kept, active/active over BGP behind a router, and the status page over the real kernel
+        # (its screenshot: out/demo/status-page-lab.png).
         exit (Invoke-LabTests (Join-Path $OutDir 'demo') @('-method', 'Fusis.Lab.Tests.ClusterScenarioTests.*', '-method', 'Fusis.Lab.Tests.ForwardingLabTests.*',
-                '-method', 'Fusis.Lab.Tests.ClusterFailoverLabTests.Kill_9*', '-method', 'Fusis.Lab.Tests.StatusPageLabTests.*'))
+                '-method', 'Fusis.Lab.Tests.ClusterFailoverLabTests.Kill_9*', '-method', 'Fusis.Lab.Tests.AnycastLabTests.*', '-method', 'Fusis.Lab.Tests.StatusPageLabTests.*'))
     }
     'LabTests' {
         if (-not $Filter) { throw '-Task LabTests needs -Filter ''<xunit -method pattern>''' }

@@ -55,6 +55,8 @@ internal sealed class SharedLocalBackend : IFusisBackend
 
     public Task<FusisCluster> GetClusterAsync(CancellationToken cancellation) => _backend.GetClusterAsync(cancellation);
 
+    public Task<FusisCluster> SetDrainingAsync(bool draining, CancellationToken cancellation) => _backend.SetDrainingAsync(draining, cancellation);
+
     public IAsyncEnumerable<FusisEvent> ReadEventsAsync(EventQuery query, CancellationToken cancellation) => _backend.ReadEventsAsync(query, cancellation);
 
     /// <summary>The last user closes the backend (and so releases the store's lock).</summary>

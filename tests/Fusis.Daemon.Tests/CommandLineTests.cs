@@ -271,6 +271,30 @@ public sealed class CommandLineTests : IDisposable
 
     public void Dispose() => _folder.Delete(recursive: true);
 
+    [Fact]
+    public void Anycast_needs_a_cluster_and_usable_bgp_settings_and_names_every_problem()
+    {
+        string[] cluster = ["--etcd", "http://198.18.40.5:2379", "--node", "lb1", "--vip-interface", "fusis0", "--cluster-mode", "anycast"];
+
+        var alone = Assert.Throws<ConfigurationException>(() => BalancerCommandLine.Read(["--cluster-mode", "anycast"]));
+        var unusable = Assert.Throws<ConfigurationException>(() => BalancerCommandLine.Read([.. cluster, "--bgp-router-id", "198.18.40.11"]));
+        var peer = Assert.Throws<ConfigurationException>(() => BalancerCommandLine.Read([.. cluster, "--bgp-peers", "198.18.40.1"]));
+        Balancer.BalancerOptions usable = BalancerCommandLine.Read(
+            [.. cluster, "--bgp-local-as", "65001", "--bgp-router-id", "198.18.40.11", "--bgp-peers", "65000@198.18.40.1, 65000@fd00:40::1", "--vip-range", "198.18.100.0/24"]);
+
+        Assert.Contains("needs a cluster (Etcd)", alone.Message, StringComparison.Ordinal);
+        foreach (string problem in new[] { "local AS 0", "no VIP range", "no BGP peer" })
+        {
+            Assert.Contains(problem, unusable.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("AS@ADDRESS", peer.Message, StringComparison.Ordinal);
+        Core.Bgp.BgpSpeaker speaker = BalancerSettings.Speaker(usable);
+        Assert.Equal(["198.18.100.0/24"], speaker.VipRanges.Select(r => r.ToString()));
+        Assert.Equal(["65000@198.18.40.1", "65000@fd00:40::1"], speaker.Peers.Select(p => p.ToString()));
+        Assert.Equal(TimeSpan.FromSeconds(9), speaker.HoldTime);
+    }
+
     private static (int Code, string Stdout, string Stderr) Fusis(params string[] args) =>
         ConsoleCapture.Run(() => FusisCommandLine.InvokeAsync(args, Console.Out, Console.Error).GetAwaiter().GetResult());
 

@@ -219,6 +219,21 @@ public sealed partial class OperatorWindowTests
         Assert.Empty(used.Except(written));
     }
 
+    [Fact]
+    public async Task Only_an_anycast_balancer_drains_and_a_lone_one_says_its_mode()
+    {
+        await using ApiHost host = await ApiHost.StartAsync();
+
+        using HttpResponseMessage cluster = await host.SendAsync(HttpMethod.Get, "/cluster");
+        using HttpResponseMessage drain = await host.SendAsync(HttpMethod.Post, "/cluster/drain");
+        using JsonDocument read = JsonDocument.Parse(await cluster.Content.ReadAsStringAsync(Cancellation));
+        string refused = await drain.Content.ReadAsStringAsync(Cancellation);
+
+        Assert.Equal(("leader", false), (read.RootElement.GetProperty("Mode").GetString(), read.RootElement.GetProperty("Draining").GetBoolean()));
+        Assert.Equal(HttpStatusCode.Conflict, drain.StatusCode);
+        Assert.Contains("only an anycast balancer", refused, StringComparison.Ordinal);
+    }
+
     private static async Task Created(ApiHost host, string path, string json)
     {
         using HttpResponseMessage response = await host.SendAsync(HttpMethod.Post, path, json);

@@ -106,6 +106,9 @@ public sealed class BgpLabTests : IDisposable
         TimeSpan filtered = ClusterLab.WaitFor("b1's path withdrawn by the filter", TimeSpan.FromSeconds(20), () => NextHops(router, Vip) is ["198.18.9.3"],
             () => router.Exec($"ip route show {Vip}", check: false));
         Assert.Equal(b1Session.Since, Assert.Single(Sessions(b1Control)).Since);
+        await File.WriteAllTextAsync(configuration, wider.ToBirdConfiguration(Announced));
+        await b1Control.ConfigureAsync(configuration);
+        ClusterLab.WaitFor("b1's path back in the announced set", TimeSpan.FromSeconds(20), () => NextHops(router, Vip).Count == 2);
         await Assert.ThrowsAsync<BirdCommandException>(() => b1Control.CommandAsync("show nonsense"));
 
         // A balancer cut off without a word (its link down: no TCP close reaches the router) leaves the router once the

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
@@ -23,8 +22,7 @@ internal sealed class HaLab : IDisposable
 
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("fusis-ha-");
     private readonly List<string> _namespaces = [];
-    private readonly Dictionary<string, Process> _processes = [];
-    private readonly StringBuilder _log = new();
+    private readonly LabProcesses _processes = new();
 
     public HaLab()
     {
@@ -90,16 +88,7 @@ internal sealed class HaLab : IDisposable
 
     public string TokenFile => Path.Combine(_folder.FullName, "token");
 
-    public string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+    public string Log => _processes.Log;
 
     public static string Api(int n) => $"http://198.18.10.1{n}:8000";
 
@@ -195,18 +184,7 @@ internal sealed class HaLab : IDisposable
     }
 
     /// <summary>GET /cluster of balancer N; null when it does not answer.</summary>
-    public static JsonElement? Cluster(int n)
-    {
-        try
-        {
-            using HttpClient http = Reader(TimeSpan.FromSeconds(2));
-            return http.GetFromJsonAsync<JsonElement>(new Uri($"{Api(n)}/cluster")).GetAwaiter().GetResult();
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
-        {
-            return null;
-        }
-    }
+    public static JsonElement? Cluster(int n) => LabApi.Cluster(Api(n), Token, TimeSpan.FromSeconds(2));
 
     /// <summary>The balancer that reports itself leader (the first that does), or 0.</summary>
     public static int Leader() => Enumerable.Range(1, Balancers).FirstOrDefault(n => Cluster(n) is { } c && c.GetProperty("Role").GetString() == "leader");
@@ -238,27 +216,10 @@ internal sealed class HaLab : IDisposable
     public static string Table(int n) => LabKernel.Run("ip", $"netns exec {Namespace(n)} ipvsadm -S -n");
 
     /// <summary>A client for the balancers' read routes, which beyond loopback need the token too.</summary>
-    public static HttpClient Reader(TimeSpan timeout)
-    {
-        var http = new HttpClient { Timeout = timeout };
-        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
-        return http;
-    }
+    public static HttpClient Reader(TimeSpan timeout) => LabApi.Client(Token, timeout);
 
     /// <summary>A write through balancer N's API; the status and body.</summary>
-    public static (HttpStatusCode Status, string Body) Send(int n, HttpMethod method, string path, string? json)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(120) };
-        using var request = new HttpRequestMessage(method, new Uri($"{Api(n)}{path}"));
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
-        if (json is not null)
-        {
-            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        }
-
-        using HttpResponseMessage response = http.SendAsync(request).GetAwaiter().GetResult();
-        return (response.StatusCode, response.Content.ReadAsStringAsync().GetAwaiter().GetResult());
-    }
+    public static (HttpStatusCode Status, string Body) Send(int n, HttpMethod method, string path, string? json) => LabApi.Send(Api(n), Token, method, path, json);
 
     /// <summary>One request to the VIP on a new connection: the backend's answer, or null.</summary>
     public string? Request()
@@ -306,12 +267,7 @@ internal sealed class HaLab : IDisposable
 
     public void Dispose()
     {
-        foreach (Process process in _processes.Values.Where(p => !p.HasExited))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit(TimeSpan.FromSeconds(10));
-        }
-
+        _processes.Dispose();
         Etcd.Dispose();
         Http.Dispose();
         Sh("ip link del fh-c", check: false);
@@ -338,22 +294,5 @@ internal sealed class HaLab : IDisposable
         Sh($"ip -n {ns} addr add {address}/24 dev eth0 && ip -n {ns} link set eth0 up");
     }
 
-    private void Start(string name, string ns, string program, params string[] arguments)
-    {
-        if (_processes.Remove(name, out Process? previous))
-        {
-            previous.Dispose();
-        }
-
-        _processes[name] = ClusterLab.StartIn(ns, program, arguments, line =>
-        {
-            if (line is not null)
-            {
-                lock (_log)
-                {
-                    _log.Append(name).Append(": ").AppendLine(line);
-                }
-            }
-        });
-    }
+    private void Start(string name, string ns, string program, params string[] arguments) => _processes.Start(name, ns, program, arguments);
 }

@@ -117,6 +117,12 @@ public sealed class ApiBackend : IFusisBackend
         return Deserialize<FusisCluster>(text);
     }
 
+    public async Task<FusisCluster> SetDrainingAsync(bool draining, CancellationToken cancellation)
+    {
+        (_, string text) = await SendAsync(draining ? HttpMethod.Post : HttpMethod.Delete, "cluster/drain", null, cancellation).ConfigureAwait(false);
+        return Deserialize<FusisCluster>(text);
+    }
+
     public async IAsyncEnumerable<FusisEvent> ReadEventsAsync(EventQuery query, [EnumeratorCancellation] CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(query);

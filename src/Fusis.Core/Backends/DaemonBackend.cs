@@ -57,6 +57,8 @@ internal sealed class DaemonBackend(ApiBackend daemon, Func<IIpvsKernel> openKer
 
     public Task<FusisCluster> GetClusterAsync(CancellationToken cancellation) => daemon.GetClusterAsync(cancellation);
 
+    public Task<FusisCluster> SetDrainingAsync(bool draining, CancellationToken cancellation) => daemon.SetDrainingAsync(draining, cancellation);
+
     public async ValueTask DisposeAsync()
     {
         _kernel?.Dispose();

@@ -90,6 +90,10 @@ public sealed class EngineBackend : IFusisBackend
     // An engine in this process belongs to no cluster (a clustered balancer's API answers GET /cluster itself).
     public Task<FusisCluster> GetClusterAsync(CancellationToken cancellation) => Task.FromResult(FusisCluster.Alone(Environment.MachineName));
 
+    // Only a running anycast balancer announces VIPs, so only one can drain.
+    public Task<FusisCluster> SetDrainingAsync(bool draining, CancellationToken cancellation) =>
+        throw new FusisException(FusisErrorCode.InvalidArgument, "no balancer daemon runs here: only a running anycast balancer (fusis balancer --cluster-mode anycast) drains; name one with -Balancer");
+
     // The events a balancer keeps are its daemon's: an engine a pipeline started keeps only that pipeline's changes.
     public IAsyncEnumerable<FusisEvent> ReadEventsAsync(EventQuery query, CancellationToken cancellation) =>
         throw new FusisException(FusisErrorCode.BalancerUnreachable,

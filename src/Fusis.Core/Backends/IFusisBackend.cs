@@ -34,6 +34,13 @@ public interface IFusisBackend : IAsyncDisposable
     /// <exception cref="FusisException">The balancer cannot be reached.</exception>
     Task<FusisCluster> GetClusterAsync(CancellationToken cancellation);
 
+    /// <summary>
+    /// Drains an anycast balancer (it withdraws every VIP over BGP and goes on forwarding what still reaches it), or ends
+    /// its drain; its place in the cluster afterwards.
+    /// </summary>
+    /// <exception cref="FusisException">No running anycast balancer to drain (InvalidArgument), or it cannot be reached.</exception>
+    Task<FusisCluster> SetDrainingAsync(bool draining, CancellationToken cancellation);
+
     /// <summary>The balancer's events: its history after <see cref="EventQuery.After"/>, then, following, the live ones until cancelled.</summary>
     /// <exception cref="FusisException">No balancer to read them from, or it cannot be reached.</exception>
     IAsyncEnumerable<FusisEvent> ReadEventsAsync(EventQuery query, CancellationToken cancellation);

@@ -102,7 +102,7 @@ internal static class BalancerApi
             node.Store!.Revision, election.LeaseTtl.TotalSeconds, election.LeaseRemaining.TotalSeconds, election.LastFailover, election.Failovers)
         {
             Mode = Words.ClusterModes.Word(node.Mode),
-            Announced = bgp is null ? [] : [.. bgp.Announced.Order(Core.PlainAddress.Order).Select(a => a.ToString())],
+            Announced = bgp is null ? [] : [.. bgp.Announced.Select(a => a.ToString())],
             Draining = bgp?.Draining ?? false,
             BgpSessions = bgp?.Sessions ?? [],
             BgpProblem = bgp?.Problem,

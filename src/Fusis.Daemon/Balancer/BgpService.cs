@@ -116,15 +116,19 @@ internal sealed partial class BgpService(BalancerEngine engine, BalancerOptions 
                 withdrawn.Remove(both);
             }
 
-            string configuration = _speaker.ToBirdConfiguration(announced);
-            if (configuration != _configured)
+            // Four times a second: the configuration is rendered only when the set changed (or BIRD has not taken it yet).
+            if (_configured is null || _problem is not null || !announced.SetEquals(_announced))
             {
-                await ConfigureAsync(configuration, cancellation).ConfigureAwait(false);
-                Report(state, announced, withdrawn, first: _configured is null);
-                _configured = configuration;
-            }
+                string configuration = _speaker.ToBirdConfiguration(announced);
+                if (configuration != _configured)
+                {
+                    await ConfigureAsync(configuration, cancellation).ConfigureAwait(false);
+                    Report(state, announced, withdrawn, first: _configured is null);
+                    _configured = configuration;
+                }
 
-            _announced = [.. announced];
+                _announced = [.. announced.Order(Core.PlainAddress.Order)];
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or SocketException or BirdCommandException)
         {
