@@ -51,7 +51,10 @@ public sealed class AnycastLabTests : IDisposable
         Assert.True(File.Exists(_lab.BirdConfig(1) + ".before-fusis"), "the operator's BIRD configuration was not kept");
         foreach (int n in new[] { 1, 2 })
         {
-            JsonElement cluster = AnycastLab.Cluster(n) ?? throw new InvalidOperationException($"lb{n} does not answer");
+            // BIRD's sessions are read every 2 s: the route's export shows in the next reading.
+            JsonElement cluster = default;
+            Wait($"lb{n}'s /cluster showing the VIP exported to the router", TimeSpan.FromSeconds(30), () => AnycastLab.Cluster(n) is { } read
+                && (cluster = read).GetProperty("BgpSessions").EnumerateArray().Any(session => session.GetProperty("Announced").GetInt32() == 1));
             Assert.Equal("anycast", cluster.GetProperty("Mode").GetString());
             Assert.Equal([AnycastLab.Vip], cluster.GetProperty("Announced").EnumerateArray().Select(a => a.GetString()));
             JsonElement session = Assert.Single(cluster.GetProperty("BgpSessions").EnumerateArray());
@@ -126,6 +129,28 @@ public sealed class AnycastLabTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, AnycastLab.Send(cut, HttpMethod.Delete, "/cluster/drain", null).Status);
         Wait($"lb{cut}'s path back after its drain", TimeSpan.FromSeconds(30), () => AnycastLab.NextHops().Count == AnycastLab.Balancers);
 
+        // etcd out of reach of one balancer only: it withdraws after the lease (the other serves with the current state)
+        // and announces again once it reaches etcd; out of reach of all: they all keep forwarding.
+        int etcdPort = new Uri(_lab.Etcd.ClientUrl).Port;
+        AnycastLab.Sh($"{blocker} add table inet fusis_test && {blocker} add chain inet fusis_test out '{{ type filter hook output priority 0; }}' && {blocker} add rule inet fusis_test out tcp dport {etcdPort} drop");
+        TimeSpan partitioned = Wait($"lb{cut}'s path withdrawn once it lost etcd for longer than the lease", TimeSpan.FromSeconds(60),
+            () => AnycastLab.NextHops() is [var only] && only == AnycastLab.Address(leader));
+        AnycastLab.Sh($"{blocker} delete table inet fusis_test");
+        TimeSpan rejoined = Wait($"lb{cut}'s path back once it reaches etcd", TimeSpan.FromSeconds(60), () => AnycastLab.NextHops().Count == AnycastLab.Balancers);
+        _lab.Etcd.Kill();
+        var withoutEtcd = Stopwatch.StartNew();
+        int least = AnycastLab.Balancers;
+        while (withoutEtcd.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            least = Math.Min(least, AnycastLab.NextHops().Count);
+            Thread.Sleep(250);
+        }
+
+        _lab.Etcd.Restart();
+        Assert.True(least == AnycastLab.Balancers, $"with etcd out of reach of every balancer, the router kept only {least} path(s)\n{_lab.Tail()}");
+        Wait("both balancers reaching etcd again", TimeSpan.FromSeconds(60),
+            () => Enumerable.Range(1, AnycastLab.Balancers).All(n => AnycastLab.Cluster(n)?.GetProperty("EtcdReachable").GetBoolean() == true));
+
         // A balancer killed: its route leaves the router within the hold time, and the flows the router moves to the
         // other balancer keep their backend there (mh and sloppy_tcp, no state shared).
         var open = await OpenManyAsync(60);
@@ -147,6 +172,7 @@ public sealed class AnycastLabTests : IDisposable
             $"1,000 source tuples: the same backend on both balancers for all ({string.Join(", ", perBackend.OrderBy(p => p.Key).Select(p => $"{p.Key} {p.Value}"))}); " +
             $"backends unreachable from lb{cut}: its path withdrawn after {unhealthyGone.TotalSeconds:0.0} s, back {healthyBack.TotalSeconds:0.0} s after; " +
             $"drain: path withdrawn after {drained.TotalSeconds:0.0} s, 0 of 100 new connections on it, {finished} of {established.Count} established flows finished; " +
+            $"etcd cut off from lb{cut}: its path withdrawn after {partitioned.TotalSeconds:0.0} s (lease 5 s), back {rejoined.TotalSeconds:0.0} s after; etcd down for all: both paths kept 15 s; " +
             $"lb{cut} killed: route gone after {gone.TotalSeconds:0.00} s (hold time 3 s), {survived.Count(s => s)} of {open.Count} established flows kept their backend " +
             $"(counters before: {string.Join("/", held)}); SIGTERM: route withdrawn after {stopped.TotalSeconds:0.0} s, before the balancer exited");
     }

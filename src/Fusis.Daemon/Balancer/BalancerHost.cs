@@ -339,7 +339,7 @@ public static partial class BalancerHost
         var keys = new ClusterKeys(options.EtcdPrefix);
         var store = new EtcdDesiredStateStore(etcd, keys, options.Node, cache);
         store.Problem += problem;
-        var quorum = new PeerQuorum(token);
+        var quorum = new PeerQuorum(token, options.ClusterMode == ClusterMode.Anycast);
         var election = new LeaderElection(etcd, keys, options.Node, options.LeaseTtl, $"http://{options.Listen}")
         {
             NobodyElseCanLead = quorum.NobodyElseCanLead,

@@ -95,8 +95,8 @@ internal sealed partial class BgpService(BalancerEngine engine, BalancerOptions 
             var announced = new HashSet<IPAddress>();
             var withdrawn = new Dictionary<IPAddress, (string Service, string Reason)>();
             string? everyVip = _draining ? "the balancer drains"
-                : node.Election is { } election && election.SinceEtcdAnswered > election.LeaseTtl
-                    ? $"etcd has not answered for more than the lease ({election.LeaseTtl.TotalSeconds:0.#} s)"
+                : node.Election is { } election && election.SinceEtcdAnswered > election.LeaseTtl && node.Quorum?.NobodyElseReachesEtcd() != true
+                    ? $"etcd has not answered for more than the lease ({election.LeaseTtl.TotalSeconds:0.#} s), and another balancer may reach it"
                     : null;
             foreach (DesiredService service in state.Services.Where(s => !s.Key.IsFirewallMark && _speaker.VipRanges.Any(r => r.Contains(s.Key.Address))))
             {

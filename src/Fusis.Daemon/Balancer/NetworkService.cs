@@ -57,7 +57,8 @@ internal sealed partial class NetworkService(BalancerEngine engine, BalancerOpti
 
     /// <summary>
     /// Puts the VIPs on the interface if this balancer leads (a balancer alone always does) or the cluster is anycast
-    /// (where BgpService decides which it announces), else takes off those it added; from any thread, at once (a leader that steps down calls it before it goes on).
+    /// (where BgpService decides which it announces), else takes off those it added; from any thread, at once (a
+    /// leader that steps down calls it before it goes on).
     /// </summary>
     public void ConvergeNow()
     {

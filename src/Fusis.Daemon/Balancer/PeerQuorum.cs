@@ -12,10 +12,13 @@ namespace Fusis.Daemon.Balancer;
 /// Whether any other balancer could lead, asked over their read-only GET /cluster while this leader is late renewing
 /// its lease (or has stepped down for want of etcd): it keeps, or takes back, the VIPs only when every peer answered,
 /// lately, that it is a standby without etcd. The asking runs in the background (<see cref="RunAsync"/>), so the
-/// election's deadline only reads the last answers.
+/// election's deadline only reads the last answers. In anycast it also asks, while this balancer cannot reach etcd,
+/// whether any other can: one that cannot reach etcd withdraws its VIPs only while another, with the current state,
+/// serves them; when none reaches etcd they all keep forwarding.
 /// </summary>
 /// <param name="token">The cluster's bearer token (every balancer has the same), which reads beyond loopback need.</param>
-internal sealed class PeerQuorum(string? token)
+/// <param name="anycast">Whether to ask, while etcd is out of reach, if any other balancer reaches it.</param>
+internal sealed class PeerQuorum(string? token, bool anycast = false)
 {
     private static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.FromSeconds(30) });
 
@@ -24,12 +27,17 @@ internal sealed class PeerQuorum(string? token)
     public static readonly TimeSpan Fresh = TimeSpan.FromSeconds(2);
 
     private long _confirmedAt;
+    private long _nobodyReachesEtcdAt;
 
     /// <summary>For <see cref="LeaderElection.NobodyElseCanLead"/>: every peer said, lately, that it cannot lead.</summary>
     public bool NobodyElseCanLead() =>
         Interlocked.Read(ref _confirmedAt) is var at and not 0 && Stopwatch.GetElapsedTime(at) < Fresh;
 
-    /// <summary>Asks the peers every quarter second while <paramref name="election"/> leads and is late renewing.</summary>
+    /// <summary>Anycast: every peer said, lately, that it cannot reach etcd either.</summary>
+    public bool NobodyElseReachesEtcd() =>
+        Interlocked.Read(ref _nobodyReachesEtcdAt) is var at and not 0 && Stopwatch.GetElapsedTime(at) < Fresh;
+
+    /// <summary>Asks the peers every quarter second while <paramref name="election"/> leads and is late renewing (and in anycast while it cannot reach etcd).</summary>
     public async Task RunAsync(LeaderElection election, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
@@ -37,6 +45,17 @@ internal sealed class PeerQuorum(string? token)
         {
             // Asking starts once a renewal is overdue (they come every sixth of the lease), and goes on for a leader
             // that stepped down for want of etcd, which may take the VIPs back on the same answers.
+            if (anycast && !election.EtcdReachable)
+            {
+                long askedEtcd = Stopwatch.GetTimestamp();
+                bool nobody = await AskAsync(election.Peers, peer => !peer.EtcdReachable, cancellationToken).ConfigureAwait(false);
+                Interlocked.Exchange(ref _nobodyReachesEtcdAt, nobody ? askedEtcd : 0);
+            }
+            else
+            {
+                Interlocked.Exchange(ref _nobodyReachesEtcdAt, 0);
+            }
+
             bool leaderLate = election.Role == ClusterRole.Leader && (election.HoldingWithoutEtcd || election.SinceRenewal >= election.LeaseTtl / 4);
             if (!leaderLate && !election.SteppedDownWithoutEtcd)
             {
@@ -45,7 +64,7 @@ internal sealed class PeerQuorum(string? token)
             }
 
             long asked = Stopwatch.GetTimestamp();
-            bool unanimous = await AskAsync(election.Peers, cancellationToken).ConfigureAwait(false);
+            bool unanimous = await AskAsync(election.Peers, CannotLead, cancellationToken).ConfigureAwait(false);
             Interlocked.Exchange(ref _confirmedAt, unanimous ? asked : 0);
             if (unanimous)
             {
@@ -54,7 +73,11 @@ internal sealed class PeerQuorum(string? token)
         }
     }
 
-    private async Task<bool> AskAsync(IReadOnlyList<ClusterPeer> peers, CancellationToken cancellationToken)
+    // A peer that is a standby without etcd.
+    private static bool CannotLead(FusisCluster peer) => !peer.EtcdReachable && peer.Role == Words.ClusterRoles.Word(ClusterRole.Standby);
+
+    // Whether every peer answered, within a second and a half, what satisfies the question.
+    private async Task<bool> AskAsync(IReadOnlyList<ClusterPeer> peers, Func<FusisCluster, bool> question, CancellationToken cancellationToken)
     {
         if (peers.Any(p => p.Api is null))
         {
@@ -65,7 +88,7 @@ internal sealed class PeerQuorum(string? token)
         deadline.CancelAfter(TimeSpan.FromSeconds(1.5));
         try
         {
-            return (await Task.WhenAll(peers.Select(p => CannotLeadAsync(p.Api!, deadline.Token))).ConfigureAwait(false)).All(a => a);
+            return (await Task.WhenAll(peers.Select(p => AnswerAsync(p.Api!, question, deadline.Token))).ConfigureAwait(false)).All(a => a);
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException or JsonException && !cancellationToken.IsCancellationRequested)
         {
@@ -73,7 +96,7 @@ internal sealed class PeerQuorum(string? token)
         }
     }
 
-    private async Task<bool> CannotLeadAsync(string api, CancellationToken cancellationToken)
+    private async Task<bool> AnswerAsync(string api, Func<FusisCluster, bool> question, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(new Uri(api), "/cluster"));
         if (token is not null)
@@ -89,6 +112,6 @@ internal sealed class PeerQuorum(string? token)
 
         // The same type the peer wrote its answer from, so no property name is spelled twice.
         FusisCluster? cluster = await response.Content.ReadFromJsonAsync<FusisCluster>(ApiJson.Options, cancellationToken).ConfigureAwait(false);
-        return cluster is { EtcdReachable: false } && cluster.Role == Words.ClusterRoles.Word(ClusterRole.Standby);
+        return cluster is not null && question(cluster);
     }
 }
