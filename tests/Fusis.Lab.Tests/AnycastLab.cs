@@ -33,6 +33,10 @@ internal sealed class AnycastLab : IDisposable
     private readonly List<Socket> _listeners = [];
     private readonly CancellationTokenSource _stop = new();
 
+    // Every socket this process opened in the lab's namespaces, closed before they are deleted: a socket left open
+    // keeps its namespace alive after `ip netns del`, and the kernel's namespace cleanup then ran into later tests.
+    private static readonly System.Collections.Concurrent.ConcurrentBag<Socket> Sockets = [];
+
     public AnycastLab()
     {
         LabKernel.RequireIpvs();
@@ -181,6 +185,7 @@ internal sealed class AnycastLab : IDisposable
             socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         }
 
+        Sockets.Add(socket);
         try
         {
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
@@ -231,7 +236,15 @@ internal sealed class AnycastLab : IDisposable
     /// <summary>Closes with a reset, so the same source tuple can connect again at once (no TIME_WAIT anywhere).</summary>
     public static void Reset(Socket socket)
     {
-        socket.LingerState = new LingerOption(true, 0);
+        try
+        {
+            socket.LingerState = new LingerOption(true, 0);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // closed already
+        }
+
         socket.Dispose();
     }
 
@@ -248,6 +261,16 @@ internal sealed class AnycastLab : IDisposable
         _stop.Cancel();
         _processes.Dispose();
         _listeners.ForEach(l => l.Dispose());
+        while (Sockets.TryTake(out Socket? socket))
+        {
+            Reset(socket);
+        }
+
+        for (int n = 1; n <= Balancers; n++)
+        {
+            Sh($"ip netns exec {Namespace(n)} ipvsadm -C", check: false);
+        }
+
         Etcd.Dispose();
         Sh("ip link del fa-h", check: false);
         foreach (string ns in _namespaces)
@@ -297,6 +320,8 @@ internal sealed class AnycastLab : IDisposable
                     connection.Dispose();
                     continue;
                 }
+
+                Sockets.Add(connection);
 
                 _ = Task.Run(async () =>
                 {

@@ -165,8 +165,10 @@ public sealed class ClusterScenarioTests
             Console.WriteLine($"  # ip -o addr show dev fusis0 (balancer), {gone.TotalSeconds:0.0} s after the removal\n{vips.TrimEnd()}");
             Assert.Contains($"inet {Web}/32", vips, StringComparison.Ordinal);
 
-            // The balancer logs, for each membership change it applied, the time from the event's arrival to the kernel.
-            var reactions = System.Text.RegularExpressions.Regex.Matches(lab.Log, @"membership \(member-[a-z]+ [^)]*\): \d+ kernel operations in ([0-9.]+) ms")
+            // The balancer logs, for each membership change it applied, the time from the event's arrival to the kernel. Under
+            // emulation the periodic re-read of the members (resync) sometimes applies a change before its event arrives:
+            // it counts too (the event then finds nothing to do).
+            var reactions = System.Text.RegularExpressions.Regex.Matches(lab.Log, @"membership \((?:member-[a-z]+ [^)]*|resync)\): \d+ kernel operations in ([0-9.]+) ms")
                 .Select(m => double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).Order().ToList();
             // Joins, a failure, a drain, a leave: each reached the kernel, each within a generous bound (the tight target is the bench's).
             Assert.True(reactions.Count >= 4, $"only {reactions.Count} membership changes were logged with their time to the kernel");
