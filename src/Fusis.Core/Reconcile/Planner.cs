@@ -50,7 +50,7 @@ public static class Planner
                 .Select(d => IpvsOperation.DeleteDestination(wanted.Key, d)));
             if (ordered)
             {
-                Reorder(wanted.Key, destinations, present.Destinations, presentByEndPoint, plan);
+                Reorder(wanted.Key, destinations, wantedByEndPoint, present.Destinations, presentByEndPoint, plan);
             }
 
             foreach (IpvsDestination destination in destinations)
@@ -73,10 +73,11 @@ public static class Planner
     // in that order: the longest such run stays, every other present destination is deleted here and forgotten as
     // present, and the loop that follows adds it again in order.
     private static void Reorder(
-        IpvsServiceKey key, IReadOnlyList<IpvsDestination> wanted, IReadOnlyList<IpvsDestination> present,
-        Dictionary<(System.Net.IPAddress, ushort), IpvsDestination> presentByEndPoint, List<IpvsOperation> plan)
+        IpvsServiceKey key, IReadOnlyList<IpvsDestination> wanted, Dictionary<(System.Net.IPAddress, ushort), IpvsDestination> wantedByEndPoint,
+        IReadOnlyList<IpvsDestination> present, Dictionary<(System.Net.IPAddress, ushort), IpvsDestination> presentByEndPoint, List<IpvsOperation> plan)
     {
-        var added = HashingOrder.AsAdded(present).Select((d, at) => (d, at)).ToDictionary(p => (p.d.Address, p.d.Port), p => p.at);
+        IReadOnlyList<IpvsDestination> asAdded = HashingOrder.AsAdded(present);
+        var added = asAdded.Select((d, at) => (d, at)).ToDictionary(p => (p.d.Address, p.d.Port), p => p.at);
         var stays = new HashSet<(System.Net.IPAddress, ushort)>();
         int last = -1;
         foreach (IpvsDestination destination in wanted)
@@ -90,8 +91,7 @@ public static class Planner
             last = at;
         }
 
-        var wantedEndPoints = wanted.Select(d => (d.Address, d.Port)).ToHashSet();
-        foreach (IpvsDestination misplaced in HashingOrder.AsAdded(present).Where(d => wantedEndPoints.Contains((d.Address, d.Port)) && !stays.Contains((d.Address, d.Port))))
+        foreach (IpvsDestination misplaced in asAdded.Where(d => wantedByEndPoint.ContainsKey((d.Address, d.Port)) && !stays.Contains((d.Address, d.Port))))
         {
             plan.Add(IpvsOperation.DeleteDestination(key, misplaced));
             presentByEndPoint.Remove((misplaced.Address, misplaced.Port));

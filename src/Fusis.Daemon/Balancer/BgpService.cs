@@ -132,12 +132,7 @@ internal sealed partial class BgpService(BalancerEngine engine, BalancerOptions 
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or SocketException or BirdCommandException)
         {
-            if (_problem != e.Message)
-            {
-                LogBirdFailed(logger, e.Message);
-            }
-
-            _problem = e.Message;
+            Failed(e.Message);
         }
         finally
         {
@@ -233,13 +228,19 @@ internal sealed partial class BgpService(BalancerEngine engine, BalancerOptions 
         catch (Exception e) when (e is IOException or SocketException or BirdCommandException)
         {
             _sessions = [];
-            if (_problem != e.Message)
-            {
-                LogBirdFailed(logger, e.Message);
-            }
-
-            _problem = e.Message;
+            Failed(e.Message);
         }
+    }
+
+    // Logged once per distinct problem: BIRD is tried again every tick.
+    private void Failed(string problem)
+    {
+        if (_problem != problem)
+        {
+            LogBirdFailed(logger, problem);
+        }
+
+        _problem = problem;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "bgp: announcing through BIRD ({Config}) to {Peers}, VIPs of {Ranges}, hold time {Hold} s")]
