@@ -135,6 +135,15 @@ internal sealed class AnycastLab : IDisposable
         }
     }
 
+    /// <summary>Balancer N's host comes back after <see cref="Kill"/>: its link and route, its BIRD, its balancer.</summary>
+    public void Revive(int n)
+    {
+        Sh($"ip -n {Namespace(n)} link set eth0 up && ip -n {Namespace(n)} route replace default via 198.18.40.1");
+        StartBird(n);
+        StartBalancer(n);
+        ClusterLab.WaitFor($"balancer lb{n}'s API", TimeSpan.FromSeconds(120), () => Cluster(n) is not null, () => Tail());
+    }
+
     /// <summary>The router's next hops for the VIP (its RIB as the kernel has it: one "via", or one "nexthop via" per ECMP path).</summary>
     public static List<string> NextHops()
     {

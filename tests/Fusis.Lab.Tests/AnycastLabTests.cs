@@ -105,7 +105,9 @@ public sealed class AnycastLabTests : IDisposable
         int leader = Enumerable.Range(1, AnycastLab.Balancers).First(n => AnycastLab.Cluster(n)?.GetProperty("Role").GetString() == "leader");
         int cut = leader == 1 ? 2 : 1;
         string blocker = $"ip netns exec {AnycastLab.Namespace(cut)} nft";
-        AnycastLab.Sh($"{blocker} add table inet fusis_test && {blocker} add chain inet fusis_test out '{{ type filter hook output priority 0; }}' && {blocker} add rule inet fusis_test out tcp dport {AnycastLab.HealthPort} drop");
+        // Drops what lb{cut} sends that matches (its output hook).
+        void Block(string match) => AnycastLab.Sh($"{blocker} add table inet fusis_test && {blocker} add chain inet fusis_test out '{{ type filter hook output priority 0; }}' && {blocker} add rule inet fusis_test out {match} drop");
+        Block($"tcp dport {AnycastLab.HealthPort}");
         TimeSpan unhealthyGone = Wait($"lb{cut}'s path withdrawn once it cannot reach the backends", TimeSpan.FromSeconds(60),
             () => AnycastLab.NextHops() is [var only] && only == AnycastLab.Address(leader));
         Assert.Equal(AnycastLab.Backends, AnycastLab.KernelOrder(leader).Count); // the others keep every destination
@@ -132,7 +134,7 @@ public sealed class AnycastLabTests : IDisposable
         // etcd out of reach of one balancer only: it withdraws after the lease (the other serves with the current state)
         // and announces again once it reaches etcd; out of reach of all: they all keep forwarding.
         int etcdPort = new Uri(_lab.Etcd.ClientUrl).Port;
-        AnycastLab.Sh($"{blocker} add table inet fusis_test && {blocker} add chain inet fusis_test out '{{ type filter hook output priority 0; }}' && {blocker} add rule inet fusis_test out tcp dport {etcdPort} drop");
+        Block($"tcp dport {etcdPort}");
         TimeSpan partitioned = Wait($"lb{cut}'s path withdrawn once it lost etcd for longer than the lease", TimeSpan.FromSeconds(60),
             () => AnycastLab.NextHops() is [var only] && only == AnycastLab.Address(leader));
         AnycastLab.Sh($"{blocker} delete table inet fusis_test");
@@ -161,12 +163,27 @@ public sealed class AnycastLabTests : IDisposable
         Assert.True(gone < TimeSpan.FromSeconds(3 + 4), $"lb{cut}'s route stayed {gone.TotalSeconds:0.0} s (hold time 3 s)");
         Assert.True(survived.All(s => s), $"{survived.Count(s => !s)} of {open.Count} flows lost their backend after lb{cut} died\n{_lab.Tail()}");
 
-        // The survivor stops (SIGTERM, as systemctl stop sends): its route goes before it does.
+        // The dead host comes back and finds one backend unreachable that the leader still reaches: its own probes take
+        // that destination out of its announcements' reckoning only (the leader decides for all).
+        _lab.Revive(cut);
+        Wait($"lb{cut}'s path back after its restart", TimeSpan.FromSeconds(60), () => AnycastLab.NextHops().Count == AnycastLab.Balancers);
+        string lost = $"198.18.40.2{AnycastLab.Backends}";
+        int logged = _lab.Log.Length;
+        Block($"ip daddr {lost} tcp dport {AnycastLab.HealthPort}");
+        Wait($"lb{cut}'s own probes finding {lost} down", TimeSpan.FromSeconds(60),
+            () => _lab.Log[logged..].Split('\n').Any(l => l.StartsWith($"lb{cut}: ", StringComparison.Ordinal) && l.Contains($"destination {lost}:{AnycastLab.Port} is down", StringComparison.Ordinal)));
+        Assert.Equal(AnycastLab.Backends, AnycastLab.KernelOrder(cut).Count);
+
+        // The leader stops (SIGTERM, as systemctl stop sends): its route goes before it does. The other balancer leads
+        // and writes what its own probes saw while it followed: the destination it cannot reach leaves every kernel.
         Process survivor = _lab.Process($"lb{leader}");
         AnycastLab.Sh($"kill -TERM {survivor.Id}");
-        TimeSpan stopped = Wait("the last route withdrawn by a stopping balancer", TimeSpan.FromSeconds(20), () => AnycastLab.NextHops().Count == 0);
+        TimeSpan stopped = Wait("the stopping leader's route withdrawn", TimeSpan.FromSeconds(20), () => AnycastLab.NextHops() is [var only] && only == AnycastLab.Address(cut));
         Assert.False(survivor.HasExited, "the balancer exited before its route was withdrawn");
         Assert.True(survivor.WaitForExit(TimeSpan.FromSeconds(60)), "the stopping balancer did not exit");
+        TimeSpan caughtUp = Wait($"lb{cut}, leading, writing its own view ({lost} down)", TimeSpan.FromSeconds(60),
+            () => AnycastLab.KernelOrder(cut).Count == AnycastLab.Backends - 1);
+        Assert.DoesNotContain($"{lost}:{AnycastLab.Port}", AnycastLab.KernelOrder(cut));
         Console.WriteLine(
             $"anycast: VIP on both paths {bothPaths.TotalSeconds:0.0} s after the service was created; 200 client connections split {string.Join("/", through)} over the balancers; " +
             $"1,000 source tuples: the same backend on both balancers for all ({string.Join(", ", perBackend.OrderBy(p => p.Key).Select(p => $"{p.Key} {p.Value}"))}); " +
@@ -174,7 +191,8 @@ public sealed class AnycastLabTests : IDisposable
             $"drain: path withdrawn after {drained.TotalSeconds:0.0} s, 0 of 100 new connections on it, {finished} of {established.Count} established flows finished; " +
             $"etcd cut off from lb{cut}: its path withdrawn after {partitioned.TotalSeconds:0.0} s (lease 5 s), back {rejoined.TotalSeconds:0.0} s after; etcd down for all: both paths kept 15 s; " +
             $"lb{cut} killed: route gone after {gone.TotalSeconds:0.00} s (hold time 3 s), {survived.Count(s => s)} of {open.Count} established flows kept their backend " +
-            $"(counters before: {string.Join("/", held)}); SIGTERM: route withdrawn after {stopped.TotalSeconds:0.0} s, before the balancer exited");
+            $"(counters before: {string.Join("/", held)}); SIGTERM of the leader: route withdrawn after {stopped.TotalSeconds:0.0} s, before it exited; " +
+            $"lb{cut}, leading, wrote the down destination its own probes had seen {caughtUp.TotalSeconds:0.0} s after");
     }
 
     // Each balancer's connection counter for the service, once the kernel has folded its per-CPU counts into it (its

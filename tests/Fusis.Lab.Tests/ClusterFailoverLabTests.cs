@@ -209,15 +209,20 @@ public sealed class ClusterFailoverLabTests : IClassFixture<ClusterFailoverLabTe
         long stoppedAt = Stopwatch.GetTimestamp();
         _lab.Terminate(leader); // it resigns: drops the VIP, then revokes its lease, so the leader key goes at once
         TimeSpan exited = Stopwatch.GetElapsedTime(stoppedAt);
-        Wait("a request served after the stop", () => traffic.ServedAfter(stoppedAt));
         int next = WaitForLeader(except: leader);
-        VipOutage outage = await traffic.StopAsync(stoppedAt);
+
+        // The outage counts from the moment the old leader let go of the VIP, not from the signal: requests sent
+        // between them are still served by it, and one of those is no sign that the hand-over is done.
+        Wait("the old leader seen without the VIP", () => holders.FirstSeenWithout(leader) is not null);
+        long letGoAt = holders.FirstSeenWithout(leader)!.Value;
+        Wait("a request served after the old leader let go of the VIP", () => traffic.ServedAfter(letGoAt));
         await holders.StopAsync();
+        VipOutage outage = await traffic.StopAsync(letGoAt);
         _lab.StartBalancer(leader); // as systemd starts it again
         _lab.WaitForApi(leader);
         Thread.Sleep(3000);
 
-        Console.WriteLine($"  planned stop (SIGTERM) of the leader lb{leader}: exited after {exited.TotalSeconds:0.0} s; lb{next} served after {outage.Gap.TotalSeconds:0.00} s " +
+        Console.WriteLine($"  planned stop (SIGTERM) of the leader lb{leader}: exited after {exited.TotalSeconds:0.0} s; lb{next} served {outage.FirstServed.TotalSeconds:0.00} s after it let go of the VIP, {outage.Gap.TotalSeconds:0.00} s without service " +
             $"(lease {LeaseSeconds:0} s, a crash waits for it); {outage.Failed} of {outage.Sent} requests failed; at most {holders.Most} VIP holder(s) at once over {holders.Samples} samples; the old leader came back as a standby");
         AssertNoFailureAfterRecovery(outage, "the stop");
         Assert.Equal(1, holders.Most);

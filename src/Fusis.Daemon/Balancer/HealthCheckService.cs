@@ -39,9 +39,15 @@ internal sealed partial class HealthCheckService(BalancerEngine engine, ClusterN
         using var timer = new PeriodicTimer(Tick);
         DesiredState? checkedIn = null;
         int[] withChecks = [];
+        bool led = false;
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
-            if (!node.Leads && !node.Anycast)
+            // An anycast balancer that starts leading has probed all along without writing: where its probes' view
+            // differs from the shared one (a transition it saw while it followed), it writes its view once.
+            bool leads = node.Leads;
+            bool catchUp = leads && !led && node.Anycast;
+            led = leads;
+            if (!leads && !node.Anycast)
             {
                 // Health is decided once, by the leader; a balancer that starts leading starts its probes afresh. In anycast
                 // every balancer probes too, to withdraw the VIPs it cannot serve (the leader alone still decides for all).
@@ -67,6 +73,7 @@ internal sealed partial class HealthCheckService(BalancerEngine engine, ClusterN
 
             long now = Stopwatch.GetTimestamp();
             var live = new HashSet<(IpvsServiceKey, IPEndPoint)>();
+            var differing = new List<(DesiredService Service, IPEndPoint Destination, bool Down)>();
             foreach (DesiredService service in withChecks.Select(at => state.Services[at]))
             {
                 foreach (IpvsDestination destination in service.Destinations.Where(d => service.LabelOf(d) is not { Draining: true }))
@@ -82,6 +89,11 @@ internal sealed partial class HealthCheckService(BalancerEngine engine, ClusterN
                             _probes[id] = probe = new Probe(service.LabelOf(destination) is { Down: true }, service.Check!);
                             results.SetDown(service.Key, endPoint, probe.Down);
                         }
+                    }
+
+                    if (catchUp && probe.Probed && probe.Down != (service.LabelOf(destination) is { Down: true }))
+                    {
+                        differing.Add((service, endPoint, probe.Down));
                     }
 
                     if (!probe.Running && now >= probe.Due)
@@ -102,6 +114,30 @@ internal sealed partial class HealthCheckService(BalancerEngine engine, ClusterN
             }
 
             results.Keep(live);
+            if (differing.Count > 0)
+            {
+                await WriteOwnViewAsync(differing).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task WriteOwnViewAsync(List<(DesiredService Service, IPEndPoint Destination, bool Down)> differing)
+    {
+        const string Reason = "the new leader's own probes";
+        try
+        {
+            await engine.ChangeAsync(
+                (state, _) => differing.Aggregate(state, (next, d) => SetDown(next, d.Service.Key, d.Destination, d.Down)),
+                asLeader: true,
+                reason: Reason).ConfigureAwait(false);
+            foreach ((DesiredService service, IPEndPoint destination, bool down) in differing)
+            {
+                LogTransition(logger, service.Name, destination.ToString(), down ? "down" : "up", Reason);
+            }
+        }
+        catch (Exception e) when (e is Netlink.NetlinkException or DesiredStateException or ObjectDisposedException)
+        {
+            LogFailed(logger, differing[0].Service.Name, differing[0].Destination.ToString(), e.Message);
         }
     }
 
